@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything else is their parts.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_PASSWORD ?= sisaket2565
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test setup test-setup lint messages browser migrate demo clean
+
+## Set up, load the demo data and serve the portal on SQLite at http://$(HOST):$(PORT)
+run: setup migrate demo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
+test: test-setup
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed messages
+
+$(VENV)/.installed: pyproject.toml
+	@python=$$(scripts/find_python.sh) || exit 1; [ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet ".[test]"
+	touch $@
+
+## Thai catalogue: compiled from locale/th/LC_MESSAGES/django.po (needs gettext's msgfmt)
+messages: locale/th/LC_MESSAGES/django.mo
+
+locale/th/LC_MESSAGES/django.mo: locale/th/LC_MESSAGES/django.po | $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+test-setup: setup browser
+
+## Debian's Chromium for the end-to-end tests (Playwright cannot download its own browser here)
+browser:
+	@[ -x $(CHROMIUM) ] || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+migrate: setup
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	DEMO_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py seed_demo --demo-users
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm
