@@ -1,0 +1,51 @@
+"""Users of the portal: each has a role and a scope (provinces, or one council)."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import Council
+from geo.models import Province
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("administrator")
+        STAFF = "staff", _("CODI staff")
+        COUNCIL_EDITOR = "council_editor", _("council editor")
+        VIEWER = "viewer", _("provincial official (read only)")
+
+    role = models.CharField(_("role"), max_length=15, choices=Role, default=Role.VIEWER)
+    provinces = models.ManyToManyField(
+        Province,
+        blank=True,
+        related_name="users",
+        verbose_name=_("provinces"),
+        help_text=_("The provinces a CODI staff member or a viewer works in."),
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="editors",
+        verbose_name=_("council"),
+        help_text=_("The one council a council editor keeps."),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_council_editor_has_council",
+                condition=~Q(role="council_editor") | Q(council__isnull=False),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == self.Role.COUNCIL_EDITOR and self.council_id is None:
+            raise ValidationError({"council": _("A council editor needs a council.")})

@@ -1,0 +1,341 @@
+"""Meetings of the partnership and the resolutions that must be followed up."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import Agency, Council
+from geo.models import District, Province, Subdistrict
+from portal.lib.uploads import photo_path
+from portal.models import Record
+
+
+class Meeting(Record):
+    class Type(models.TextChoices):
+        PROVINCIAL_FORUM = "forum", _("provincial forum")
+        COUNCIL_ASSEMBLY = "assembly", _("council assembly")
+        WORKING_GROUP = "working_group", _("working group")
+        SITE_VISIT = "site_visit", _("site visit")
+        TRAINING = "training", _("training or workshop")
+        OTHER = "other", _("other")
+
+    title = models.CharField(_("title"), max_length=300)
+    meeting_type = models.CharField(_("type"), max_length=15, choices=Type, default=Type.OTHER)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("province")
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("district"),
+    )
+    subdistrict = models.ForeignKey(
+        Subdistrict,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("subdistrict"),
+    )
+    chair_name = models.CharField(_("chair"), max_length=200, blank=True)
+    chair_position = models.CharField(_("chair's position"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    target_sectors = models.JSONField(
+        _("target groups"),
+        default=list,
+        blank=True,
+        help_text=_("Sectors the meeting is for (codes of agency sectors)."),
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    organisers = models.ManyToManyField(
+        Agency,
+        through="MeetingOrganiser",
+        related_name="organised_meetings",
+        verbose_name=_("organisers"),
+    )
+    invited_councils = models.ManyToManyField(
+        Council, blank=True, related_name="invitations", verbose_name=_("invited councils")
+    )
+    invited_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="invitations", verbose_name=_("invited agencies")
+    )
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="meeting_end_not_before_start",
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["starts_at"]),
+            models.Index(fields=["province", "starts_at"]),
+            models.Index(fields=["meeting_type"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        unknown = set(self.target_sectors or []) - set(Agency.Sector.values)
+        if unknown:
+            raise ValidationError({"target_sectors": _("Unknown sector.")})
+
+    def get_target_sectors_display(self) -> list[str]:
+        labels = dict(Agency.Sector.choices)
+        return [str(labels[code]) for code in self.target_sectors if code in labels]
+
+
+class MeetingOrganiser(Record):
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("organiser")
+        CO_ORGANISER = "co_organiser", _("co-organiser")
+        HOST = "host", _("host of the venue")
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="organiser_links",
+        verbose_name=_("meeting"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="organiser_links", verbose_name=_("agency")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.ORGANISER)
+
+    class Meta:
+        verbose_name = _("organiser")
+        verbose_name_plural = _("organisers")
+        ordering = ["meeting_id", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "agency"], name="meeting_organiser_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} ({self.get_role_display()})"
+
+
+class MeetingObjective(Record):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="objectives", verbose_name=_("meeting")
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("objective"))
+
+    class Meta:
+        verbose_name = _("objective")
+        verbose_name_plural = _("objectives")
+        ordering = ["meeting_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="meeting_objective_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:60]}"
+
+
+class AgendaItem(Record):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="agenda_items", verbose_name=_("meeting")
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("agenda item"), max_length=300)
+    presenter = models.CharField(_("presented by"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["meeting_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="agenda_item_position_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Attendance(Record):
+    class Role(models.TextChoices):
+        CHAIR = "chair", _("chair")
+        SPEAKER = "speaker", _("speaker")
+        PARTICIPANT = "participant", _("participant")
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="attendance", verbose_name=_("meeting")
+    )
+    person_name = models.CharField(_("name"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=255, blank=True)
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
+        verbose_name=_("council"),
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attendance",
+        verbose_name=_("agency"),
+    )
+    organisation_text = models.CharField(
+        _("organisation (other)"),
+        max_length=255,
+        blank=True,
+        help_text=_("When the person comes from neither a council nor a listed agency."),
+    )
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.PARTICIPANT)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["meeting_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="attendance_names_a_person_or_position",
+                condition=~Q(person_name="") | ~Q(position=""),
+            ),
+            models.CheckConstraint(
+                name="attendance_one_organisation_at_most",
+                condition=Q(council__isnull=True) | Q(agency__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.person_name, self.position) if part)
+
+    @property
+    def organisation(self) -> str:
+        if self.agency_id:
+            return str(self.agency)
+        if self.council_id:
+            return str(self.council)
+        return self.organisation_text
+
+
+class ResolutionStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    DROPPED = "dropped", _("dropped")
+
+
+class Resolution(Record):
+    Status = ResolutionStatus
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="resolutions", verbose_name=_("meeting")
+    )
+    position = models.PositiveSmallIntegerField(_("number"))
+    text = models.TextField(_("resolution"))
+    owner_council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+        verbose_name=_("owner (council)"),
+    )
+    owner_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resolutions",
+        verbose_name=_("owner (agency)"),
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.OPEN)
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried from"),
+    )
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["meeting_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "position"], name="resolution_position_unique"
+            ),
+            models.CheckConstraint(
+                name="resolution_has_exactly_one_owner",
+                condition=Q(owner_council__isnull=True, owner_agency__isnull=False)
+                | Q(owner_council__isnull=False, owner_agency__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="resolution_status_valid", condition=Q(status__in=ResolutionStatus.values)
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.text[:60]}"
+
+    @property
+    def owner(self) -> Council | Agency:
+        return self.owner_council or self.owner_agency
+
+
+class ResolutionFollowUp(Record):
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("resolution"),
+    )
+    noted_on = models.DateField(_("date"))
+    note = models.TextField(_("follow-up"))
+    status = models.CharField(
+        _("status after"), max_length=12, choices=Resolution.Status, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("follow-up note")
+        verbose_name_plural = _("follow-up notes")
+        ordering = ["resolution_id", "noted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.noted_on}: {self.note[:60]}"
+
+
+class MeetingPhoto(Record):
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, related_name="photos", verbose_name=_("meeting")
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("meeting photo")
+        verbose_name_plural = _("meeting photos")
+        ordering = ["meeting_id", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -1,0 +1,54 @@
+"""Pieces every editable record of the portal shares."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordQuerySet(models.QuerySet):
+    def active(self) -> "RecordQuerySet":
+        """Records in use: archived ones are hidden from lists, counts and exports."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> "RecordQuerySet":
+        return self.filter(archived_at__isnull=False)
+
+
+class Record(models.Model):
+    """An editable record: timestamped, archived rather than destroyed, versioned.
+
+    `version` grows by one on every save, so an edit form can tell that someone else
+    saved the record since it was opened (conflict detection).
+    """
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    is_demo = models.BooleanField(
+        _("demo data"),
+        default=False,
+        editable=False,
+        help_text=_("Made by seed_demo; never real data."),
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            self.version = models.F("version") + 1
+            super().save(*args, **kwargs)
+            self.refresh_from_db(fields=["version"])
+        else:
+            super().save(*args, **kwargs)
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def archive(self) -> None:
+        self.archived_at = timezone.now()
+        self.save(update_fields=["archived_at", "version", "updated_at"])

@@ -1,0 +1,221 @@
+"""Programmes (data, not code) and the projects councils lead under them."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import Agency, Council
+from portal.lib.uploads import photo_path
+from portal.models import Record
+
+# Thai fiscal years the portal accepts (B.E.): a typo such as 2022 or 25666 is refused.
+FISCAL_YEAR_MIN = 2500
+FISCAL_YEAR_MAX = 2700
+
+
+class Programme(Record):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name_th
+
+    @property
+    def name(self) -> str:
+        return self.name_th if (get_language() or "th").startswith("th") else self.name_en
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", _("proposed")
+    APPROVED = "approved", _("approved")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class Project(Record):
+    Status = ProjectStatus
+
+    code = models.CharField(_("project code"), max_length=30, unique=True)
+    title_th = models.CharField(_("title (Thai)"), max_length=255)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="projects", verbose_name=_("programme")
+    )
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="projects", verbose_name=_("lead council")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year (B.E.)"),
+        validators=[MinValueValidator(FISCAL_YEAR_MIN), MaxValueValidator(FISCAL_YEAR_MAX)],
+    )
+    status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.PROPOSED)
+    budget_requested = models.DecimalField(
+        _("budget requested (baht)"), max_digits=14, decimal_places=2, default=0
+    )
+    budget_approved = models.DecimalField(
+        _("budget approved (baht)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_households = models.PositiveIntegerField(_("households targeted"), default=0)
+    reached_households = models.PositiveIntegerField(_("households reached"), default=0)
+    target_persons = models.PositiveIntegerField(_("persons targeted"), default=0)
+    reached_persons = models.PositiveIntegerField(_("persons reached"), default=0)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    partners = models.ManyToManyField(
+        Agency, through="ProjectPartner", related_name="projects", verbose_name=_("partners")
+    )
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-fiscal_year", "code"]
+        constraints = [
+            models.CheckConstraint(
+                name="project_budget_requested_not_negative", condition=Q(budget_requested__gte=0)
+            ),
+            models.CheckConstraint(
+                name="project_budget_approved_not_negative",
+                condition=Q(budget_approved__isnull=True) | Q(budget_approved__gte=0),
+            ),
+            models.CheckConstraint(
+                name="project_end_not_before_start",
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+            ),
+            models.CheckConstraint(
+                name="project_fiscal_year_buddhist_era",
+                condition=Q(fiscal_year__gte=FISCAL_YEAR_MIN, fiscal_year__lte=FISCAL_YEAR_MAX),
+            ),
+            models.CheckConstraint(
+                name="project_status_valid", condition=Q(status__in=ProjectStatus.values)
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["fiscal_year", "status"]),
+            models.Index(fields=["programme", "fiscal_year"]),
+            models.Index(fields=["council", "fiscal_year"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title_th} ({self.fiscal_year})"
+
+    @property
+    def title(self) -> str:
+        if (get_language() or "th").startswith("th") or not self.title_en:
+            return self.title_th
+        return self.title_en
+
+
+class ProjectPartner(Record):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("lead partner")
+        FUNDER = "funder", _("co-funder")
+        TECHNICAL = "technical", _("technical support")
+        IN_KIND = "in_kind", _("in-kind support")
+        COORDINATION = "coordination", _("coordination")
+        OTHER = "other", _("other")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("project")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("agency")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.OTHER)
+    contribution = models.DecimalField(
+        _("contribution (baht)"), max_digits=14, decimal_places=2, default=0
+    )
+    contribution_note = models.CharField(_("contribution in kind"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("project partner")
+        verbose_name_plural = _("project partners")
+        ordering = ["project_id", "agency_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "agency"], name="project_partner_unique"),
+            models.CheckConstraint(
+                name="project_partner_contribution_not_negative", condition=Q(contribution__gte=0)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency} – {self.get_role_display()}"
+
+
+class Disbursement(Record):
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="disbursements", verbose_name=_("project")
+    )
+    paid_on = models.DateField(_("date paid"))
+    amount = models.DecimalField(_("amount (baht)"), max_digits=14, decimal_places=2)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("disbursement")
+        verbose_name_plural = _("disbursements")
+        ordering = ["project_id", "paid_on"]
+        constraints = [
+            models.CheckConstraint(name="disbursement_amount_positive", condition=Q(amount__gt=0)),
+        ]
+        indexes = [models.Index(fields=["paid_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.paid_on} {self.amount:,.2f}"
+
+
+class ProgressUpdate(Record):
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="updates", verbose_name=_("project")
+    )
+    reported_on = models.DateField(_("date"))
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), validators=[MaxValueValidator(100)], null=True, blank=True
+    )
+    text = models.TextField(_("progress"))
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["project_id", "-reported_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="progress_percent_at_most_100",
+                condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.reported_on}"
+
+
+class ProgressPhoto(Record):
+    update = models.ForeignKey(
+        ProgressUpdate,
+        on_delete=models.PROTECT,
+        related_name="photos",
+        verbose_name=_("progress update"),
+    )
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")
+        ordering = ["update_id", "id"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
