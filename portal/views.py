@@ -1,0 +1,34 @@
+"""Cross-app pages: the home page and the health check."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from meetings.models import Meeting
+from portal.summary import home_figures
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    recent_meetings = Meeting.objects.active().order_by("-starts_at")[:5]
+    return render(
+        request,
+        "portal/home.html",
+        {"figures": home_figures(), "recent_meetings": recent_meetings},
+    )
+
+
+@require_GET
+@never_cache
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: is this process up, and can it reach its database?"""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
