@@ -1,0 +1,173 @@
+import datetime
+import zoneinfo
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from geo.models import District, Subdistrict
+from meetings.models import Attendance, Meeting, Resolution
+from projects.models import Disbursement, Programme, Project, ProjectPartner
+
+pytestmark = pytest.mark.django_db
+
+SEED_TITLE = "ทิศทางการพัฒนาแบบบูรณาการระหว่างภาครัฐกับภาคประชาชน ในจังหวัดศรีสะเกษ"
+MODELS = [
+    District,
+    Subdistrict,
+    Programme,
+    Agency,
+    Council,
+    CommunityOrganisation,
+    CouncilMember,
+    Project,
+    ProjectPartner,
+    Disbursement,
+    Meeting,
+    Attendance,
+    Resolution,
+    User,
+]
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo")
+
+
+def snapshot() -> dict:
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in MODELS
+    } | {"versions": sum(Council.objects.values_list("version", flat=True))}
+
+
+def test_seed_demo_loads_sisaket_and_its_215_councils(demo):
+    assert District.objects.count() == 22
+    assert Subdistrict.objects.count() == 206
+    assert Council.objects.count() == 215
+    assert Council.objects.filter(area_type=Council.AreaType.SUBDISTRICT).count() == 206
+    assert Council.objects.filter(area_type=Council.AreaType.MUNICIPALITY).count() == 9
+    assert set(Council.objects.values_list("district__province", flat=True)) == {"33"}
+    assert Council.objects.filter(is_demo=False).count() == 0
+
+
+def test_seed_demo_loads_the_five_programmes(demo):
+    assert set(Programme.objects.values_list("name_th", flat=True)) == {
+        "บ้านมั่นคง",
+        "บ้านพอเพียง",
+        "สวัสดิการชุมชน",
+        "พัฒนาคุณภาพชีวิต",
+        "เสริมสร้างขีดความสามารถขบวนองค์กรชุมชน",
+    }
+
+
+def test_seed_demo_loads_the_agencies_named_in_the_seed(demo):
+    names = set(Agency.objects.values_list("name_th", flat=True))
+    for name in [
+        "สถาบันพัฒนาองค์กรชุมชน (องค์การมหาชน)",
+        "สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์จังหวัดศรีสะเกษ",
+        "สำนักงานศึกษาธิการจังหวัดศรีสะเกษ",
+        "สำนักงานพัฒนาชุมชนจังหวัดศรีสะเกษ",
+        "มหาวิทยาลัยราชภัฏศรีสะเกษ",
+        "สภาวัฒนธรรมจังหวัดศรีสะเกษ",
+        "สโมสรโรตารี่ศรีสะเกษ",
+        "องค์การบริหารส่วนจังหวัดศรีสะเกษ",
+        "ขบวนองค์กรชุมชนจังหวัดศรีสะเกษ",
+    ]:
+        assert name in names
+    assert Agency.objects.get(code="sskru").sector == Agency.Sector.ACADEMIC
+
+
+def test_seed_demo_makes_sample_projects_members_and_meetings_marked_as_demo(demo):
+    years = set(Project.objects.values_list("fiscal_year", flat=True))
+    assert years == set(range(2564, 2570))
+    assert Project.objects.filter(is_demo=False).count() == 0
+    assert CouncilMember.objects.filter(role=CouncilMember.Role.CHAIR).count() == 215
+    assert CommunityOrganisation.objects.count() >= 215 * 2
+    assert ProjectPartner.objects.count() >= Project.objects.count()
+    assert Disbursement.objects.exists()
+    assert Meeting.objects.filter(is_demo=True).count() >= 12
+    assert Resolution.objects.filter(status=Resolution.Status.OPEN).exists()
+    for project in Project.objects.exclude(budget_approved=None):
+        assert project.budget_approved <= project.budget_requested
+
+
+def test_seed_demo_twice_changes_nothing(demo):
+    before = snapshot()
+    call_command("seed_demo")
+    assert snapshot() == before
+
+
+def test_the_seed_meeting_is_recorded_as_the_news_item_says(demo):
+    meeting = Meeting.objects.get(title=SEED_TITLE)
+    bangkok = zoneinfo.ZoneInfo("Asia/Bangkok")
+    assert meeting.starts_at.astimezone(bangkok) == datetime.datetime(
+        2022, 12, 21, 13, 0, tzinfo=bangkok
+    )
+    assert meeting.meeting_type == Meeting.Type.PROVINCIAL_FORUM
+    assert meeting.chair_name == "นายสำรวย เกษกุล"
+    assert meeting.chair_position == "ผู้ว่าราชการจังหวัดศรีสะเกษ"
+    assert "ศูนย์แสดงสินค้าหนึ่งตำบลหนึ่งผลิตภัณฑ์ OTOP" in meeting.venue
+    assert "215 สภา" in meeting.summary
+    assert not meeting.is_demo
+
+    objectives = list(meeting.objectives.values_list("position", "text"))
+    assert [position for position, _ in objectives] == [1, 2, 3, 4]
+    assert objectives[0][1].startswith("เพื่อสร้างความรู้จากทุกภาคส่วน")
+    assert objectives[1][1] == "เพื่อหาแนวทางในการบูรณาการความร่วมมือในการพัฒนาโดยใช้พื้นที่เป็นตัวตั้ง"
+    assert "โครงการบ้านพอเพียง" in objectives[2][1]
+    assert objectives[3][1].startswith("เพื่อเชื่อมโยงประเด็นงาน")
+
+    organisers = {link.agency.code: link.role for link in meeting.organiser_links.all()}
+    assert organisers["codi-northeast"] == "organiser"
+    assert organisers["sisaket-movement"] == "co_organiser"
+    assert organisers["sisaket-council-assembly"] == "co_organiser"
+
+    assert set(meeting.target_sectors) >= {"local", "civil_society", "business", "movement"}
+
+    people = {a.person_name: a.position for a in meeting.attendance.all() if a.person_name}
+    assert people == {
+        "นายสำรวย เกษกุล": "ผู้ว่าราชการจังหวัดศรีสะเกษ",
+        "นายกฤษฎา สมประสงค์": "ผู้อำนวยการสถาบันพัฒนาองค์กรชุมชน (องค์การมหาชน)",
+        "นางนิภา คงเพชร": "พัฒนาสังคมและความมั่นคงของมนุษย์จังหวัดศรีสะเกษ",
+        "นายวิเชียร พลสยม": "ผู้ช่วยผู้อำนวยการสถาบันพัฒนาองค์กรชุมชน สำนักงานภาคตะวันออกเฉียงเหนือ",
+        "นายอุดมการณ์ บัวเกษ": "ตัวแทนที่ประชุมสภาองค์กรชุมชนตำบลศรีสะเกษ",
+        "นายเสริม บุญธรรม": "ประธานขบวนองค์กรชุมชนจังหวัดศรีสะเกษ",
+    }
+    representatives = set(
+        meeting.attendance.filter(person_name="").values_list("position", flat=True)
+    )
+    assert "ผู้แทนอธิการบดีมหาวิทยาลัยราชภัฏศรีสะเกษ" in representatives
+    assert "ผู้แทนสโมสรโรตารี่ศรีสะเกษ" in representatives
+    assert meeting.attendance.get(role="chair").person_name == "นายสำรวย เกษกุล"
+
+
+def test_seed_demo_creates_no_user_without_the_flag(demo):
+    assert User.objects.count() == 0
+
+
+def test_demo_users_get_one_login_per_role_with_the_demo_password(db, monkeypatch, capsys):
+    monkeypatch.setenv("DEMO_PASSWORD", "sisaket-demo-2565")
+    call_command("seed_demo", "--demo-users")
+    users = {u.username: u for u in User.objects.all()}
+    assert {name: u.role for name, u in users.items()} == {
+        "demo-admin": "admin",
+        "demo-staff": "staff",
+        "demo-council": "council_editor",
+        "demo-viewer": "viewer",
+    }
+    assert all(u.check_password("sisaket-demo-2565") for u in users.values())
+    assert users["demo-admin"].is_superuser
+    assert users["demo-council"].council.district_id == "3304"
+    assert list(users["demo-staff"].provinces.values_list("code", flat=True)) == ["33"]
+    printed = capsys.readouterr().out
+    assert "demo-viewer" in printed
+    assert "sisaket-demo-2565" not in printed
+
+
+def test_demo_users_need_a_password(db, monkeypatch):
+    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        call_command("seed_demo", "--demo-users")
+    assert Council.objects.count() == 0
