@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
@@ -44,6 +45,15 @@ class User(AbstractUser):
                 condition=~Q(role="council_editor") | Q(council__isnull=False),
             ),
         ]
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.is_superuser or self.role == self.Role.ADMIN
+
+    @cached_property
+    def province_codes(self) -> list[str]:
+        """Codes of the provinces in the user's scope (cached for the request)."""
+        return list(self.provinces.values_list("code", flat=True))
 
     def clean(self) -> None:
         super().clean()

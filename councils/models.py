@@ -2,7 +2,8 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import District, Province, Subdistrict
@@ -10,8 +11,45 @@ from portal.models import Record, RecordQuerySet
 
 
 class CouncilQuerySet(RecordQuerySet):
-    def in_provinces(self, province_codes) -> "CouncilQuerySet":
-        return self.filter(district__province__in=province_codes)
+    province_path = "district__province"
+    council_path = "pk"
+
+
+class CouncilPartQuerySet(RecordQuerySet):
+    """Members and community organisations: seen and changed with their council."""
+
+    province_path = "council__district__province"
+    council_path = "council"
+
+
+class CouncilMemberQuerySet(CouncilPartQuerySet):
+    def in_role_order(self) -> "CouncilMemberQuerySet":
+        """Chair first, then vice chair, secretary, treasurer and members, as a roster reads."""
+        rank = Case(
+            *(When(role=role, then=Value(index)) for index, role in enumerate(MEMBER_ROLE_ORDER)),
+            default=Value(len(MEMBER_ROLE_ORDER)),
+        )
+        return self.order_by(rank, "full_name")
+
+
+MEMBER_ROLE_ORDER = ["chair", "vice_chair", "secretary", "treasurer", "member"]
+
+
+class AgencyQuerySet(RecordQuerySet):
+    """Partner agencies are a shared directory: every user may read it; CODI staff keep the
+    agencies of their provinces, admins the national ones."""
+
+    def visible_to(self, user) -> "AgencyQuerySet":
+        return self if user.is_authenticated and user.is_active else self.none()
+
+    def editable_by(self, user) -> "AgencyQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_portal_admin:
+            return self
+        if user.role == "staff":
+            return self.filter(province__in=user.province_codes)
+        return self.none()
 
 
 class CouncilStatus(models.TextChoices):
@@ -110,6 +148,9 @@ class Council(Record):
     def __str__(self) -> str:
         return self.name_th
 
+    def get_absolute_url(self) -> str:
+        return reverse("councils:detail", args=[self.pk])
+
     @property
     def area_name(self) -> str:
         if self.subdistrict_id:
@@ -137,6 +178,8 @@ class CommunityOrganisation(Record):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.OTHER)
     member_count = models.PositiveIntegerField(_("members"), default=0)
     established_on = models.DateField(_("established"), null=True, blank=True)
+
+    objects = CouncilPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("community organisation")
@@ -178,6 +221,8 @@ class CouncilMember(Record):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     term_start = models.DateField(_("term starts"), null=True, blank=True)
     term_end = models.DateField(_("term ends"), null=True, blank=True)
+
+    objects = CouncilMemberQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("council member")
@@ -233,6 +278,8 @@ class Agency(Record):
     website = models.URLField(_("website"), blank=True)
     address = models.TextField(_("address"), blank=True)
 
+    objects = AgencyQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("partner agency")
         verbose_name_plural = _("partner agencies")
@@ -246,3 +293,6 @@ class Agency(Record):
 
     def __str__(self) -> str:
         return self.name_th
+
+    def get_absolute_url(self) -> str:
+        return reverse("agencies:detail", args=[self.pk])

@@ -3,12 +3,43 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict
 from portal.lib.uploads import photo_path
-from portal.models import Record
+from portal.models import Record, RecordQuerySet
+
+
+class MeetingQuerySet(RecordQuerySet):
+    province_path = "province"
+
+    def for_council(self, council_id: int | None) -> "MeetingQuerySet":
+        """A council editor sees the meetings its council was invited to or attended."""
+        if council_id is None:
+            return self.none()
+        return self.filter(
+            Q(invited_councils=council_id) | Q(attendance__council=council_id)
+        ).distinct()
+
+    def editable_by(self, user) -> "MeetingQuerySet":
+        # Meetings are recorded by CODI staff and admins; a council keeps its own record.
+        if user.is_authenticated and (user.is_portal_admin or user.role == "staff"):
+            return self.visible_to(user)
+        return self.none()
+
+
+class MeetingPartQuerySet(RecordQuerySet):
+    """Objectives, attendance, resolutions, photos: seen and changed with their meeting."""
+
+    province_path = "meeting__province"
+
+    def for_council(self, council_id: int | None) -> "MeetingPartQuerySet":
+        return self.filter(meeting__in=Meeting.objects.for_council(council_id))
+
+    def editable_by(self, user) -> "MeetingPartQuerySet":
+        return self.filter(meeting__in=Meeting.objects.editable_by(user))
 
 
 class Meeting(Record):
@@ -67,6 +98,8 @@ class Meeting(Record):
         Agency, blank=True, related_name="invitations", verbose_name=_("invited agencies")
     )
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
@@ -85,6 +118,9 @@ class Meeting(Record):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:detail", args=[self.pk])
 
     def clean(self) -> None:
         unknown = set(self.target_sectors or []) - set(Agency.Sector.values)
@@ -113,6 +149,8 @@ class MeetingOrganiser(Record):
     )
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.ORGANISER)
 
+    objects = MeetingPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("organiser")
         verbose_name_plural = _("organisers")
@@ -131,6 +169,8 @@ class MeetingObjective(Record):
     )
     position = models.PositiveSmallIntegerField(_("number"))
     text = models.TextField(_("objective"))
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("objective")
@@ -154,6 +194,8 @@ class AgendaItem(Record):
     title = models.CharField(_("agenda item"), max_length=300)
     presenter = models.CharField(_("presented by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -205,6 +247,8 @@ class Attendance(Record):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.PARTICIPANT)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")
@@ -275,6 +319,8 @@ class Resolution(Record):
         verbose_name=_("carried from"),
     )
 
+    objects = MeetingPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
@@ -302,6 +348,16 @@ class Resolution(Record):
         return self.owner_council or self.owner_agency
 
 
+class FollowUpQuerySet(RecordQuerySet):
+    province_path = "resolution__meeting__province"
+
+    def for_council(self, council_id: int | None) -> "FollowUpQuerySet":
+        return self.filter(resolution__meeting__in=Meeting.objects.for_council(council_id))
+
+    def editable_by(self, user) -> "FollowUpQuerySet":
+        return self.filter(resolution__meeting__in=Meeting.objects.editable_by(user))
+
+
 class ResolutionFollowUp(Record):
     resolution = models.ForeignKey(
         Resolution,
@@ -314,6 +370,8 @@ class ResolutionFollowUp(Record):
     status = models.CharField(
         _("status after"), max_length=12, choices=Resolution.Status, blank=True
     )
+
+    objects = FollowUpQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("follow-up note")
@@ -329,8 +387,11 @@ class MeetingPhoto(Record):
         Meeting, on_delete=models.PROTECT, related_name="photos", verbose_name=_("meeting")
     )
     image = models.ImageField(_("photo"), upload_to=photo_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=255, blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = MeetingPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting photo")

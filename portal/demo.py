@@ -192,7 +192,7 @@ def _seed_councils(rng: random.Random, result: DemoResult) -> None:
                 established_on=established,
                 registered_on=registered,
                 status=_council_status(rng),
-                phone=f"08{rng.randrange(10_000_000, 99_999_999)}",
+                phone=_phone(rng),
                 address=f"ที่ทำการสภาองค์กรชุมชน ต.{sub.name_th}",
                 households=households,
                 population=households * rng.randrange(28, 38) // 10,
@@ -222,6 +222,11 @@ def _seed_councils(rng: random.Random, result: DemoResult) -> None:
             )
         )
     _create_missing(Council, rows, lambda c: c.code, result, "councils")
+
+
+def _phone(rng: random.Random) -> str:
+    number = rng.randrange(10_000_000, 99_999_999)
+    return f"08{number // 10_000_000}-{number // 10_000 % 1000:03}-{number % 10_000:04}"
 
 
 def _person(rng: random.Random) -> str:
@@ -277,7 +282,7 @@ def _seed_people(rng: random.Random, result: DemoResult) -> None:
                     council=council,
                     full_name=name,
                     role=role,
-                    phone=f"08{rng.randrange(10_000_000, 99_999_999)}",
+                    phone=_phone(rng),
                     term_start=term_start,
                     term_end=term_start.replace(year=term_start.year + 4)
                     - datetime.timedelta(days=1),

@@ -6,6 +6,34 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RecordQuerySet(models.QuerySet):
+    """Records in a user's scope. Subclasses name the path to the record's province
+    (`province_path`) and to its council (`council_path`); `None` means the record is
+    not tied to one and only admins reach it through scope rules."""
+
+    province_path: str | None = None
+    council_path: str | None = None
+
+    def visible_to(self, user) -> "RecordQuerySet":
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_portal_admin:
+            return self
+        if user.role == "council_editor":
+            return self.for_council(user.council_id)
+        if user.role in ("staff", "viewer") and self.province_path:
+            return self.filter(**{f"{self.province_path}__in": user.province_codes})
+        return self.none()
+
+    def editable_by(self, user) -> "RecordQuerySet":
+        if not user.is_authenticated or user.role == "viewer" and not user.is_portal_admin:
+            return self.none()
+        return self.visible_to(user)
+
+    def for_council(self, council_id: int | None) -> "RecordQuerySet":
+        if council_id is None or self.council_path is None:
+            return self.none()
+        return self.filter(**{self.council_path: council_id})
+
     def active(self) -> "RecordQuerySet":
         """Records in use: archived ones are hidden from lists, counts and exports."""
         return self.filter(archived_at__isnull=True)

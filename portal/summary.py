@@ -23,26 +23,34 @@ class HomeFigures:
     resolutions_open: int
 
 
-def home_figures() -> HomeFigures:
-    councils = Council.objects.active().aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=Q(status=Council.Status.ACTIVE)),
-        dormant=Count("pk", filter=Q(status=Council.Status.DORMANT)),
+def home_figures(user) -> HomeFigures:
+    """The figures of the records the user may see."""
+    councils = (
+        Council.objects.visible_to(user)
+        .active()
+        .aggregate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(status=Council.Status.ACTIVE)),
+            dormant=Count("pk", filter=Q(status=Council.Status.DORMANT)),
+        )
     )
-    projects = Project.objects.active().aggregate(
-        total=Count("pk"), approved=Sum("budget_approved", default=0)
+    projects = (
+        Project.objects.visible_to(user)
+        .active()
+        .aggregate(total=Count("pk"), approved=Sum("budget_approved", default=0))
     )
     return HomeFigures(
         councils=councils["total"],
         councils_active=councils["active"],
         councils_dormant=councils["dormant"],
-        organisations=CommunityOrganisation.objects.active().count(),
-        agencies=Agency.objects.active().count(),
-        programmes=Programme.objects.active().count(),
+        organisations=CommunityOrganisation.objects.visible_to(user).active().count(),
+        agencies=Agency.objects.visible_to(user).active().count(),
+        programmes=Programme.objects.visible_to(user).active().count(),
         projects=projects["total"],
         budget_approved=int(projects["approved"]),
-        meetings=Meeting.objects.active().count(),
-        resolutions_open=Resolution.objects.active()
+        meetings=Meeting.objects.visible_to(user).active().count(),
+        resolutions_open=Resolution.objects.visible_to(user)
+        .active()
         .filter(status__in=[Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS])
         .count(),
     )

@@ -12,11 +12,11 @@ from portal.summary import home_figures
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    recent_meetings = Meeting.objects.active().order_by("-starts_at")[:5]
+    recent_meetings = Meeting.objects.visible_to(request.user).active().order_by("-starts_at")[:5]
     return render(
         request,
         "portal/home.html",
-        {"figures": home_figures(), "recent_meetings": recent_meetings},
+        {"figures": home_figures(request.user), "recent_meetings": recent_meetings},
     )
 
 

@@ -3,16 +3,44 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
 from portal.lib.uploads import photo_path
-from portal.models import Record
+from portal.models import Record, RecordQuerySet
 
 # Thai fiscal years the portal accepts (B.E.): a typo such as 2022 or 25666 is refused.
 FISCAL_YEAR_MIN = 2500
 FISCAL_YEAR_MAX = 2700
+
+
+class ProjectQuerySet(RecordQuerySet):
+    province_path = "council__district__province"
+    council_path = "council"
+
+
+class ProjectPartQuerySet(RecordQuerySet):
+    """Partners, disbursements and progress updates: seen and changed with their project."""
+
+    province_path = "project__council__district__province"
+    council_path = "project__council"
+
+
+class ProgrammeQuerySet(RecordQuerySet):
+    """Programmes are reference data every user reads; only admins change them."""
+
+    def visible_to(self, user) -> "ProgrammeQuerySet":
+        return self if user.is_authenticated and user.is_active else self.none()
+
+    def editable_by(self, user) -> "ProgrammeQuerySet":
+        return self if user.is_authenticated and user.is_portal_admin else self.none()
+
+
+class ProgressPhotoQuerySet(RecordQuerySet):
+    province_path = "update__project__council__district__province"
+    council_path = "update__project__council"
 
 
 class Programme(Record):
@@ -21,6 +49,8 @@ class Programme(Record):
     name_en = models.CharField(_("name (English)"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("programme")
@@ -77,6 +107,11 @@ class Project(Record):
         Agency, through="ProjectPartner", related_name="projects", verbose_name=_("partners")
     )
 
+    objects = ProjectQuerySet.as_manager()
+
+    # A council's own secretary records the council's projects.
+    creator_roles = {"staff", "council_editor"}
+
     class Meta:
         verbose_name = _("project")
         verbose_name_plural = _("projects")
@@ -112,6 +147,9 @@ class Project(Record):
     def __str__(self) -> str:
         return f"{self.title_th} ({self.fiscal_year})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("projects:detail", args=[self.pk])
+
     @property
     def title(self) -> str:
         if (get_language() or "th").startswith("th") or not self.title_en:
@@ -140,6 +178,8 @@ class ProjectPartner(Record):
     )
     contribution_note = models.CharField(_("contribution in kind"), max_length=255, blank=True)
 
+    objects = ProjectPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("project partner")
         verbose_name_plural = _("project partners")
@@ -164,6 +204,8 @@ class Disbursement(Record):
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
+    objects = ProjectPartQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
@@ -186,6 +228,8 @@ class ProgressUpdate(Record):
         _("percent complete"), validators=[MaxValueValidator(100)], null=True, blank=True
     )
     text = models.TextField(_("progress"))
+
+    objects = ProjectPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress update")
@@ -210,7 +254,10 @@ class ProgressPhoto(Record):
         verbose_name=_("progress update"),
     )
     image = models.ImageField(_("photo"), upload_to=photo_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path, blank=True, editable=False)
     caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    objects = ProgressPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress photo")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from tests.factories import UserFactory
+from tests.factories import ProvinceFactory, UserFactory
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
 # the same thread (fixtures, assertions) are safe here.
@@ -22,7 +22,10 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def staff_user(db):
-    return UserFactory(username="somchai", first_name="สมชาย", role="staff")
+    """CODI staff working in Sisaket (province 33, the factories' default province)."""
+    user = UserFactory(username="somchai", first_name="สมชาย", role="staff")
+    user.provinces.add(ProvinceFactory())
+    return user
 
 
 @pytest.fixture

@@ -6,6 +6,9 @@ Thai government fiscal year N (B.E.) runs from 1 October of N-1 to 30 September 
 """
 
 import datetime
+import re
+
+from portal.lib.thai_text import arabic_digits
 
 BE_OFFSET = 543
 
@@ -89,3 +92,48 @@ def format_datetime(moment: datetime.datetime | None, language: str) -> str:
         return ""
     text = f"{format_date(moment.date(), language)} {moment:%H:%M}"
     return f"{text} น." if language.startswith("th") else text
+
+
+# Years from this one on are Buddhist-era: nobody writes a Christian-era year past 2400.
+BE_THRESHOLD = 2400
+
+_MONTHS_BY_NAME = {
+    **{name: number for number, name in enumerate(THAI_MONTHS_ABBR, start=1)},
+    **{name.rstrip("."): number for number, name in enumerate(THAI_MONTHS_ABBR, start=1)},
+    **{name: number for number, name in enumerate(THAI_MONTHS_FULL, start=1)},
+    **{name.lower(): number for number, name in enumerate(ENGLISH_MONTHS_ABBR, start=1)},
+}
+
+
+_NAMED_MONTH = re.compile(r"(\d{1,2})\s*([^\d\s]+\.?(?:\s?[^\d\s]+\.?)?)\s*(?:พ\.ศ\.)?\s*(\d{4})")
+
+
+def _christian(year: int) -> int:
+    return to_christian_year(year) if year >= BE_THRESHOLD else year
+
+
+def parse_date(text: str) -> datetime.date:
+    """Read a date as people write it: `21/12/2565`, `21-12-2022`, `2565-12-21`, `๒๑/๑๒/๒๕๖๕`,
+    `21 ธ.ค. 2565`, `21 ธันวาคม 2565`, `21 Dec 2022`. A year of 2400 or more is Buddhist-era.
+    Raises ValueError for anything else, including days that do not exist."""
+    cleaned = " ".join(arabic_digits(text).strip().split())
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
+        year, month, day = (int(part) for part in match.groups())
+    elif match := re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", cleaned):
+        day, month, year = (int(part) for part in match.groups())
+    elif match := _NAMED_MONTH.fullmatch(cleaned):
+        day, name, year = int(match[1]), match[2].replace(" ", "").lower(), int(match[3])
+        month = _MONTHS_BY_NAME.get(name) or _MONTHS_BY_NAME.get(name[:3])
+        if month is None:
+            raise ValueError(text)
+    else:
+        raise ValueError(text)
+    return datetime.date(_christian(year), month, day)
+
+
+def format_date_input(day: datetime.date | None, language: str) -> str:
+    """How a date is shown in a form field: `21/12/2565` in Thai, `21/12/2022` in English."""
+    if day is None:
+        return ""
+    year = to_buddhist_year(day.year) if language.startswith("th") else day.year
+    return f"{day.day:02}/{day.month:02}/{year}"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.conftest import PASSWORD
-from tests.factories import UserFactory
+from tests.factories import ProvinceFactory, UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,7 +65,9 @@ def screenshot(page: Page):
 @pytest.fixture
 def log_in(page: Page):
     def log_in_as(username: str = "somchai", **fields) -> Page:
-        UserFactory(username=username, **fields)
+        user = UserFactory(username=username, **fields)
+        if user.role in ("staff", "viewer"):
+            user.provinces.add(ProvinceFactory())  # Sisaket, code 33
         page.goto("/accounts/login/")
         page.get_by_label("ชื่อผู้ใช้").fill(username)
         page.get_by_label("รหัสผ่าน").fill(PASSWORD)

@@ -29,5 +29,7 @@ class Command(BaseCommand):
         if demo_users:
             for username, role, created in seed_demo_users(password):
                 state = "created" if created else "already there"
-                self.stdout.write(f"login {username} ({role}) {state}, password: $DEMO_PASSWORD")
+                self.stdout.write(
+                    f"login {username} ({role}) {state}; its password is the value of DEMO_PASSWORD"
+                )
         self.stdout.write(self.style.SUCCESS("demo data ready"))

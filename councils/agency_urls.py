@@ -1,0 +1,12 @@
+from django.urls import path
+
+from councils import views
+
+app_name = "agencies"
+
+urlpatterns = [
+    path("", views.AgencyListView.as_view(), name="list"),
+    path("new/", views.agency_create, name="create"),
+    path("<int:pk>/", views.agency_detail, name="detail"),
+    path("<int:pk>/edit/", views.agency_edit, name="edit"),
+]

@@ -1,0 +1,67 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from councils.models import Agency, Council
+from geo.models import District, Province, Subdistrict
+from portal.listing import SearchFilterSet
+
+
+def districts_in_scope(request):
+    districts = District.objects.select_related("province").order_by("province", "code")
+    user = request.user if request else None
+    if user is None or user.is_portal_admin:
+        return districts
+    if user.role == "council_editor":
+        return districts.filter(councils__pk=user.council_id)
+    return districts.filter(province__in=user.province_codes)
+
+
+class CouncilFilter(SearchFilterSet):
+    search_fields = (
+        "code",
+        "name_th",
+        "name_en",
+        "municipality_name",
+        "district__name_th",
+        "district__name_en",
+        "subdistrict__name_th",
+        "subdistrict__name_en",
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("district"), queryset=districts_in_scope, field_name="district"
+    )
+    subdistrict = django_filters.ModelChoiceFilter(
+        label=_("subdistrict"), queryset=Subdistrict.objects.none(), field_name="subdistrict"
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Council.Status.choices)
+    area_type = django_filters.ChoiceFilter(label=_("area type"), choices=Council.AreaType.choices)
+
+    class Meta:
+        model = Council
+        fields = ["q", "district", "subdistrict", "status", "area_type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["subdistrict"].queryset = subdistricts_for(self.data)
+
+
+def subdistricts_for(data):
+    """Only the subdistricts of the chosen district (a national list would have 7,436), or the
+    one a link names (an area profile drills down with `?subdistrict=<code>`)."""
+    if data and data.get("district"):
+        return Subdistrict.objects.filter(district=data["district"])
+    if data and data.get("subdistrict"):
+        return Subdistrict.objects.filter(pk=data["subdistrict"])
+    return Subdistrict.objects.none()
+
+
+class AgencyFilter(SearchFilterSet):
+    search_fields = ("code", "name_th", "name_en", "short_name")
+    sector = django_filters.ChoiceFilter(label=_("sector"), choices=Agency.Sector.choices)
+    province = django_filters.ModelChoiceFilter(
+        label=_("province"), queryset=Province.objects.order_by("name_th")
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["q", "sector", "province"]

@@ -1,0 +1,152 @@
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from councils.filters import districts_in_scope
+from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from geo.models import Province, Subdistrict
+from portal.editing import RecordInlineFormSet
+from portal.forms import thai_formfield_callback
+
+# Fields a council editor may not change: they place the council and decide its standing.
+AREA_FIELDS = ["code", "area_type", "district", "subdistrict", "municipality_name", "status"]
+
+
+class CouncilForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = Council
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "area_type",
+            "district",
+            "subdistrict",
+            "municipality_name",
+            "status",
+            "established_on",
+            "registered_on",
+            "phone",
+            "email",
+            "address",
+            "households",
+            "population",
+            "latitude",
+            "longitude",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user=None, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts_in_scope(request)
+        district = self.data.get("district") or self.instance.district_id or None
+        self.fields["subdistrict"].queryset = (
+            Subdistrict.objects.filter(district=district)
+            if district
+            else Subdistrict.objects.none()
+        )
+        if request and request.user.role == "council_editor" and not request.user.is_portal_admin:
+            for name in AREA_FIELDS:
+                self.fields[name].disabled = True
+
+    def clean(self):
+        cleaned = super().clean()
+        area_type = cleaned.get("area_type")
+        subdistrict, district = cleaned.get("subdistrict"), cleaned.get("district")
+        if area_type == Council.AreaType.SUBDISTRICT and not subdistrict:
+            self.add_error("subdistrict", _("Choose the subdistrict this council covers."))
+        if subdistrict and district and subdistrict.district_id != district.pk:
+            self.add_error("subdistrict", _("This subdistrict is not in the chosen district."))
+        if area_type == Council.AreaType.MUNICIPALITY and not cleaned.get("municipality_name"):
+            self.add_error("municipality_name", _("Name the municipality of this council."))
+        established, registered = cleaned.get("established_on"), cleaned.get("registered_on")
+        if established and registered and registered < established:
+            self.add_error("registered_on", _("A council is registered after it is established."))
+        return cleaned
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = CouncilMember
+        fields = ["full_name", "role", "organisation", "phone", "term_start", "term_end"]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("term_start"), cleaned.get("term_end")
+        if start and end and end < start:
+            self.add_error("term_end", _("A term cannot end before it starts."))
+        return cleaned
+
+
+class MemberFormSet(RecordInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", CouncilMember.objects.active().in_role_order())
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        organisations = CommunityOrganisation.objects.none()
+        if self.instance.pk:
+            organisations = self.instance.organisations.active()
+        form.fields["organisation"].queryset = organisations
+        return form
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.fields["organisation"].queryset = (
+            self.instance.organisations.active()
+            if self.instance.pk
+            else CommunityOrganisation.objects.none()
+        )
+        return form
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = CommunityOrganisation
+        fields = ["name", "kind", "member_count", "established_on"]
+
+
+MembersFormSet = inlineformset_factory(
+    Council, CouncilMember, form=MemberForm, formset=MemberFormSet, extra=0, can_delete=True
+)
+OrganisationsFormSet = inlineformset_factory(
+    Council,
+    CommunityOrganisation,
+    form=OrganisationForm,
+    formset=RecordInlineFormSet,
+    extra=0,
+    can_delete=True,
+)
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = Agency
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "short_name",
+            "sector",
+            "province",
+            "phone",
+            "email",
+            "website",
+            "address",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = Province.objects.order_by("name_th")
+        if request and not request.user.is_portal_admin:
+            # CODI staff keep the agencies of their provinces; national ones are the admins'.
+            provinces = provinces.filter(code__in=request.user.province_codes)
+            self.fields["province"].required = True
+        self.fields["province"].queryset = provinces

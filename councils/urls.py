@@ -1,0 +1,12 @@
+from django.urls import path
+
+from councils import views
+
+app_name = "councils"
+
+urlpatterns = [
+    path("", views.CouncilListView.as_view(), name="list"),
+    path("new/", views.council_create, name="create"),
+    path("<int:pk>/", views.council_detail, name="detail"),
+    path("<int:pk>/edit/", views.council_edit, name="edit"),
+]

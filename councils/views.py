@@ -1,0 +1,186 @@
+"""Pages of councils and partner agencies."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from councils.filters import AgencyFilter, CouncilFilter
+from councils.forms import AgencyForm, CouncilForm, MembersFormSet, OrganisationsFormSet
+from councils.models import Agency, Council
+from councils.resources import AgencyResource, CouncilResource
+from meetings.models import Meeting, Resolution
+from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.editing import edit_page
+from portal.listing import RecordListView
+from projects.models import Project
+
+
+class CouncilListView(RecordListView):
+    model = Council
+    filterset_class = CouncilFilter
+    template_name = "councils/council_list.html"
+    sort_fields = {
+        "code": "code",
+        "name": "name_th",
+        "district": "district__name_th",
+        "status": "status",
+        "households": "households",
+        "registered": "registered_on",
+    }
+    default_sort = "district"
+    resource_class = CouncilResource
+    export_basename = "councils"
+
+    def base_queryset(self):
+        return super().base_queryset().select_related("district", "subdistrict")
+
+
+def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_visible_or_404(
+        Council.objects.select_related("district__province", "subdistrict"), request.user, pk=pk
+    )
+    projects = (
+        council.projects.active()
+        .select_related("programme")
+        .annotate(disbursed=Sum("disbursements__amount", filter=Q(disbursements__archived_at=None)))
+        .order_by("-fiscal_year", "code")
+    )
+    meetings = (
+        Meeting.objects.visible_to(request.user)
+        .active()
+        .filter(Q(attendance__council=council) | Q(invited_councils=council))
+        .distinct()
+        .order_by("-starts_at")
+    )
+    resolutions = (
+        council.resolutions.active().select_related("meeting").order_by("status", "due_on")
+    )
+    return render(
+        request,
+        "councils/council_detail.html",
+        {
+            "council": council,
+            "members": council.members.active().select_related("organisation").in_role_order(),
+            "organisations": council.organisations.active().annotate(
+                representatives_count=Count("representatives")
+            ),
+            "projects": projects,
+            "meetings": meetings,
+            "resolutions": resolutions,
+            "can_edit": can_edit(request.user, council),
+        },
+    )
+
+
+class AgencyListView(RecordListView):
+    model = Agency
+    filterset_class = AgencyFilter
+    template_name = "councils/agency_list.html"
+    sort_fields = {
+        "name": "name_th",
+        "sector": "sector",
+        "province": "province__name_th",
+        "projects": "project_count",
+    }
+    default_sort = "sector"
+    resource_class = AgencyResource
+    export_basename = "agencies"
+
+    def base_queryset(self):
+        visible_projects = Project.objects.visible_to(self.request.user).active()
+        return (
+            super()
+            .base_queryset()
+            .select_related("province")
+            .annotate(
+                project_count=Count(
+                    "partnerships",
+                    filter=Q(
+                        partnerships__archived_at=None,
+                        partnerships__project__in=visible_projects,
+                    ),
+                )
+            )
+        )
+
+
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_visible_or_404(Agency.objects.select_related("province"), request.user, pk=pk)
+    visible_projects = Project.objects.visible_to(request.user).active()
+    partnerships = (
+        agency.partnerships.active()
+        .filter(project__in=visible_projects)
+        .select_related("project__programme", "project__council__district")
+        .order_by("-project__fiscal_year", "project__code")
+    )
+    meetings = (
+        Meeting.objects.visible_to(request.user)
+        .active()
+        .filter(Q(organisers=agency) | Q(attendance__agency=agency))
+        .distinct()
+        .order_by("-starts_at")
+    )
+    resolutions = (
+        Resolution.objects.visible_to(request.user)
+        .active()
+        .filter(owner_agency=agency)
+        .select_related("meeting")
+        .order_by("status", "due_on")
+    )
+    totals = partnerships.aggregate(projects=Count("pk"), contribution=Sum("contribution"))
+    return render(
+        request,
+        "councils/agency_detail.html",
+        {
+            "agency": agency,
+            "partnerships": partnerships,
+            "totals": totals,
+            "meetings": meetings,
+            "resolutions": resolutions,
+            "can_edit": can_edit(request.user, agency),
+        },
+    )
+
+
+def _council_page(request: HttpRequest, council: Council) -> HttpResponse:
+    return edit_page(
+        request,
+        instance=council,
+        form_class=CouncilForm,
+        form_kwargs={"request": request},
+        formsets={"members": MembersFormSet, "organisations": OrganisationsFormSet},
+        template_name="councils/council_form.html",
+    )
+
+
+def council_create(request: HttpRequest) -> HttpResponse:
+    if not can_create(request.user, Council):
+        raise PermissionDenied
+    return _council_page(request, Council())
+
+
+def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
+    return _council_page(request, council)
+
+
+def agency_create(request: HttpRequest) -> HttpResponse:
+    if not can_create(request.user, Agency):
+        raise PermissionDenied
+    return _agency_page(request, Agency())
+
+
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _agency_page(request, get_editable_or_404(Agency.objects.all(), request.user, pk=pk))
+
+
+def _agency_page(request: HttpRequest, agency: Agency) -> HttpResponse:
+    return edit_page(
+        request,
+        instance=agency,
+        form_class=AgencyForm,
+        form_kwargs={"request": request},
+        formsets={},
+        template_name="councils/agency_form.html",
+    )

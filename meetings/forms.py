@@ -1,0 +1,182 @@
+import datetime
+
+from django import forms
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from councils.filters import districts_in_scope
+from councils.models import Agency, Council
+from geo.models import Province, Subdistrict
+from meetings.models import Attendance, Meeting, MeetingObjective, Resolution
+from portal.editing import RecordInlineFormSet
+from portal.forms import ThaiDateField, thai_formfield_callback
+
+
+class MeetingForm(forms.ModelForm):
+    date = ThaiDateField(label=_("date"))
+    start_time = forms.TimeField(
+        label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end_time = forms.TimeField(
+        label=_("ends at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    target_sectors = forms.MultipleChoiceField(
+        label=_("target groups"),
+        choices=Agency.Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = Meeting
+        fields = [
+            "title",
+            "meeting_type",
+            "date",
+            "start_time",
+            "end_time",
+            "venue",
+            "province",
+            "district",
+            "subdistrict",
+            "chair_name",
+            "chair_position",
+            "target_sectors",
+            "summary",
+            "minutes",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        provinces = Province.objects.order_by("name_th")
+        if request is not None and not request.user.is_portal_admin:
+            provinces = provinces.filter(code__in=request.user.province_codes)
+        self.fields["province"].queryset = provinces
+        self.fields["district"].queryset = districts_in_scope(request)
+        district = self.data.get("district") or self.instance.district_id or None
+        self.fields["subdistrict"].queryset = (
+            Subdistrict.objects.filter(district=district)
+            if district
+            else Subdistrict.objects.none()
+        )
+        if self.instance.starts_at:
+            starts = timezone.localtime(self.instance.starts_at)
+            self.initial.setdefault("date", starts.date())
+            self.initial.setdefault("start_time", starts.time())
+        if self.instance.ends_at:
+            self.initial.setdefault("end_time", timezone.localtime(self.instance.ends_at).time())
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("date"), cleaned.get("start_time"), cleaned.get("end_time")
+        if day and start:
+            self.instance.starts_at = timezone.make_aware(datetime.datetime.combine(day, start))
+            self.instance.ends_at = (
+                timezone.make_aware(datetime.datetime.combine(day, end)) if end else None
+            )
+            if end and end < start:
+                self.add_error("end_time", _("A meeting cannot end before it starts."))
+        district, province = cleaned.get("district"), cleaned.get("province")
+        if district and province and district.province_id != province.pk:
+            self.add_error("district", _("This district is not in the chosen province."))
+        subdistrict = cleaned.get("subdistrict")
+        if subdistrict and district and subdistrict.district_id != district.pk:
+            self.add_error("subdistrict", _("This subdistrict is not in the chosen district."))
+        return cleaned
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = MeetingObjective
+        fields = ["position", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class AttendanceForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = Attendance
+        fields = ["person_name", "position", "council", "agency", "organisation_text", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("person_name") and not cleaned.get("position"):
+            self.add_error("person_name", _("Give the person's name or position."))
+        if cleaned.get("council") and cleaned.get("agency"):
+            self.add_error("agency", _("Choose a council or an agency, not both."))
+        return cleaned
+
+
+class ResolutionForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = Resolution
+        fields = ["position", "text", "owner_council", "owner_agency", "due_on", "status"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["owner_agency"].queryset = Agency.objects.active().order_by("name_th")
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("owner_council")) == bool(cleaned.get("owner_agency")):
+            self.add_error("owner_agency", _("A resolution has one owner: a council or an agency."))
+        return cleaned
+
+
+class NumberedFormSet(RecordInlineFormSet):
+    """Rows numbered by the user: each number once per meeting."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.cleaned_data or self._should_delete_form(form):
+                continue
+            position = form.cleaned_data.get("position")
+            if position in seen:
+                form.add_error("position", _("This number is used twice."))
+            seen.add(position)
+
+
+ObjectivesFormSet = inlineformset_factory(
+    Meeting,
+    MeetingObjective,
+    form=ObjectiveForm,
+    formset=NumberedFormSet,
+    extra=0,
+    can_delete=True,
+)
+AttendanceFormSet = inlineformset_factory(
+    Meeting,
+    Attendance,
+    form=AttendanceForm,
+    formset=RecordInlineFormSet,
+    extra=0,
+    can_delete=True,
+)
+ResolutionsFormSet = inlineformset_factory(
+    Meeting,
+    Resolution,
+    form=ResolutionForm,
+    formset=NumberedFormSet,
+    fk_name="meeting",
+    extra=0,
+    can_delete=True,
+)

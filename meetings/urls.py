@@ -1,0 +1,13 @@
+from django.urls import path
+
+from meetings import views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", views.MeetingListView.as_view(), name="list"),
+    path("new/", views.meeting_create, name="create"),
+    path("<int:pk>/", views.meeting_detail, name="detail"),
+    path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
+]

@@ -1,0 +1,134 @@
+"""Pages of meetings."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from meetings.filters import OPEN_STATUSES, MeetingFilter
+from meetings.forms import AttendanceFormSet, MeetingForm, ObjectivesFormSet, ResolutionsFormSet
+from meetings.models import Attendance, Meeting, MeetingPhoto, Resolution
+from meetings.resources import MeetingResource
+from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.editing import edit_page
+from portal.forms import PhotoUploadForm
+from portal.listing import RecordListView
+
+
+def _count(queryset) -> Coalesce:
+    """A correlated count, so that two counts on one row do not multiply each other."""
+    counted = queryset.order_by().values("meeting").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class MeetingListView(RecordListView):
+    model = Meeting
+    filterset_class = MeetingFilter
+    template_name = "meetings/meeting_list.html"
+    sort_fields = {
+        "date": "starts_at",
+        "title": "title",
+        "type": "meeting_type",
+        "attendance": "attendance_count",
+        "open": "open_resolution_count",
+    }
+    default_sort = "-date"
+    resource_class = MeetingResource
+    export_basename = "meetings"
+
+    def base_queryset(self):
+        attendance = Attendance.objects.active().filter(meeting=OuterRef("pk"))
+        open_resolutions = Resolution.objects.active().filter(
+            meeting=OuterRef("pk"), status__in=OPEN_STATUSES
+        )
+        return (
+            super()
+            .base_queryset()
+            .select_related("province", "district")
+            .annotate(
+                attendance_count=_count(attendance),
+                open_resolution_count=_count(open_resolutions),
+            )
+        )
+
+
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_visible_or_404(
+        Meeting.objects.select_related("province", "district", "subdistrict"), request.user, pk=pk
+    )
+    attendance = meeting.attendance.active().select_related("agency", "council")
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "organisers": meeting.organiser_links.active().select_related("agency"),
+            "objectives": meeting.objectives.active(),
+            "agenda": meeting.agenda_items.active(),
+            "attendance": attendance,
+            "resolutions": meeting.resolutions.active().select_related(
+                "owner_council", "owner_agency", "carried_from__meeting"
+            ),
+            "photos": meeting.photos.active(),
+            "can_edit": can_edit(request.user, meeting),
+            "photo_form": PhotoUploadForm(),
+        },
+    )
+
+
+def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    return edit_page(
+        request,
+        instance=meeting,
+        form_class=MeetingForm,
+        form_kwargs={"request": request},
+        formsets={
+            "objectives": ObjectivesFormSet,
+            "attendance": AttendanceFormSet,
+            "resolutions": ResolutionsFormSet,
+        },
+        template_name="meetings/meeting_form.html",
+        context={"wide_fields": ["title", "venue", "target_sectors"]},
+    )
+
+
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    if not can_create(request.user, Meeting):
+        raise PermissionDenied
+    return _meeting_page(request, Meeting())
+
+
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _meeting_page(request, get_editable_or_404(Meeting.objects.all(), request.user, pk=pk))
+
+
+@require_POST
+def meeting_photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for error in form.errors.get("photos", []) + form.errors.get("caption", []):
+            messages.error(request, error)
+        return redirect(f"{meeting.get_absolute_url()}#photos")
+    with transaction.atomic():
+        start = meeting.photos.count()
+        for number, photo in enumerate(form.cleaned_data["photos"], start=start + 1):
+            MeetingPhoto.objects.create(
+                meeting=meeting,
+                image=photo.image,
+                thumbnail=photo.thumbnail,
+                caption=form.cleaned_data["caption"],
+                position=number,
+            )
+    count = len(form.cleaned_data["photos"])
+    messages.success(
+        request,
+        ngettext("%(count)s photo was added.", "%(count)s photos were added.", count)
+        % {"count": count},
+    )
+    return redirect(f"{meeting.get_absolute_url()}#photos")

@@ -1,0 +1,56 @@
+"""Reading numbers and phone numbers as Thai users type them."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def arabic_digits(text: str) -> str:
+    """`๒๕๖๕` → `2565`; other characters are kept."""
+    return text.translate(THAI_DIGITS)
+
+
+def parse_amount(text: str) -> Decimal:
+    """`1,234.50`, `๑,๒๓๔`, `1 234 บาท` → Decimal. Raises ValueError on anything else."""
+    cleaned = arabic_digits(text).strip()
+    cleaned = re.sub(r"\s*(บาท|baht|THB|฿)\.?\s*$", "", cleaned, flags=re.IGNORECASE)
+    cleaned = cleaned.lstrip("฿").replace(",", "").replace(" ", "").replace("\u00a0", "")
+    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
+        raise ValueError(text)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern above rules it out
+        raise ValueError(text) from exc
+
+
+def parse_integer(text: str) -> int:
+    """`1,234`, `๑,๒๓๔`, `1,234 ครัวเรือน` → 1234. Raises ValueError on anything else."""
+    cleaned = arabic_digits(text).strip()
+    cleaned = re.sub(r"\s*[^\d\s,.\-]+\.?$", "", cleaned)  # a trailing unit: คน, ครัวเรือน…
+    cleaned = cleaned.replace(",", "").replace(" ", "")
+    if not re.fullmatch(r"-?\d+", cleaned):
+        raise ValueError(text)
+    return int(cleaned)
+
+
+def normalise_phone(text: str) -> str:
+    """A Thai phone number in its usual written form, or ValueError.
+
+    Mobiles have ten digits (06, 08, 09: `081-234-5678`), fixed lines nine (`045-611-234`,
+    Bangkok `02-123-4567`); `+66` and `66` prefixes, spaces, dots and dashes are accepted.
+    """
+    digits = re.sub(r"[\s\-.()]", "", arabic_digits(text).strip())
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("66") and len(digits) in (11, 10):
+        digits = "0" + digits[2:]
+    if not digits.isdigit():
+        raise ValueError(text)
+    if len(digits) == 10 and digits[1] in "689":
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    if len(digits) == 9 and digits[0] == "0" and digits[1] == "2":
+        return f"{digits[:2]}-{digits[2:5]}-{digits[5:]}"
+    if len(digits) == 9 and digits[0] == "0" and digits[1] in "34567":
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    raise ValueError(text)
