@@ -1,0 +1,194 @@
+"""Every URL of the portal, for every role: who gets the page, who is told no (403), and for
+whom the record does not exist (404). A URL added to the portal without a line here fails
+`test_every_url_of_the_portal_is_in_the_matrix`."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
+
+from accounts.models import User
+from meetings.models import MeetingPhoto
+from tests.factories import (
+    AgencyFactory,
+    CouncilFactory,
+    MeetingFactory,
+    ProjectFactory,
+    ProvinceFactory,
+    UserFactory,
+)
+
+ROLES = ["anonymous", "admin", "staff", "staff_elsewhere", "editor", "other_editor", "viewer"]
+OK, LOGIN, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def everyone(status):
+    return {"anonymous": LOGIN, **{role: status for role in ROLES[1:]}}
+
+
+def scoped(*, editor=OK, viewer=OK, staff_elsewhere=MISSING, other_editor=MISSING):
+    """A record of Sisaket that belongs to the editor's council."""
+    return {
+        "anonymous": LOGIN,
+        "admin": OK,
+        "staff": OK,
+        "staff_elsewhere": staff_elsewhere,
+        "editor": editor,
+        "other_editor": other_editor,
+        "viewer": viewer,
+    }
+
+
+CREATE = {**everyone(OK), "editor": FORBIDDEN, "other_editor": FORBIDDEN, "viewer": FORBIDDEN}
+
+# url name -> (path builder, expected status per role)
+MATRIX = {
+    "home": (lambda o: "/", everyone(OK)),
+    "healthz": (lambda o: "/healthz", {role: OK for role in ROLES}),
+    "login": (lambda o: "/accounts/login/", {role: OK for role in ROLES}),
+    "logout": (lambda o: "/accounts/logout/", {**everyone(NOT_ALLOWED)}),
+    # Switching the language is a POST; a GET only sends the browser back.
+    "set_language": (lambda o: "/i18n/setlang/", {role: LOGIN for role in ROLES}),
+    "password_reset": (lambda o: "/accounts/password/reset/", {role: OK for role in ROLES}),
+    "password_reset_done": (lambda o: "/accounts/password/reset/sent/", {r: OK for r in ROLES}),
+    "password_reset_confirm": (
+        lambda o: "/accounts/password/reset/MQ/set-password/",
+        {role: OK for role in ROLES},
+    ),
+    "password_reset_complete": (
+        lambda o: "/accounts/password/reset/done/",
+        {role: OK for role in ROLES},
+    ),
+    "password_change": (lambda o: "/accounts/password/change/", everyone(OK)),
+    "password_change_done": (lambda o: "/accounts/password/change/done/", everyone(OK)),
+    "councils:list": (lambda o: "/councils/", everyone(OK)),
+    "councils:create": (lambda o: "/councils/new/", CREATE),
+    "councils:detail": (lambda o: f"/councils/{o['council'].pk}/", scoped()),
+    "councils:edit": (lambda o: f"/councils/{o['council'].pk}/edit/", scoped(viewer=FORBIDDEN)),
+    "agencies:list": (lambda o: "/agencies/", everyone(OK)),
+    "agencies:create": (lambda o: "/agencies/new/", CREATE),
+    "agencies:detail": (lambda o: f"/agencies/{o['agency'].pk}/", everyone(OK)),
+    "agencies:edit": (
+        lambda o: f"/agencies/{o['agency'].pk}/edit/",
+        {**everyone(FORBIDDEN), "admin": OK, "staff": OK},
+    ),
+    "projects:list": (lambda o: "/projects/", everyone(OK)),
+    "projects:create": (lambda o: "/projects/new/", {**CREATE, "editor": OK, "other_editor": OK}),
+    "projects:detail": (lambda o: f"/projects/{o['project'].pk}/", scoped()),
+    "projects:edit": (lambda o: f"/projects/{o['project'].pk}/edit/", scoped(viewer=FORBIDDEN)),
+    "projects:update_create": (
+        lambda o: f"/projects/{o['project'].pk}/updates/new/",
+        scoped(viewer=FORBIDDEN),
+    ),
+    "meetings:list": (lambda o: "/meetings/", everyone(OK)),
+    "meetings:create": (lambda o: "/meetings/new/", CREATE),
+    "meetings:detail": (lambda o: f"/meetings/{o['meeting'].pk}/", scoped()),
+    "meetings:edit": (
+        lambda o: f"/meetings/{o['meeting'].pk}/edit/",
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
+    ),
+    "meetings:photos": (
+        lambda o: f"/meetings/{o['meeting'].pk}/photos/",
+        {**everyone(NOT_ALLOWED)},
+    ),
+    "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "admin:index": (
+        lambda o: "/admin/",
+        {**everyone(LOGIN), "admin": OK},
+    ),
+}
+
+
+def url_names(resolver=None, namespace=""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                yield "admin:index"
+                continue
+            prefix = f"{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern, prefix)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_of_the_portal_is_in_the_matrix():
+    assert set(url_names()) == set(MATRIX)
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    sisaket = ProvinceFactory()
+    bangkok = ProvinceFactory(code="10", name_th="กรุงเทพมหานคร", name_en="Bangkok")
+    council, other_council = CouncilFactory(), CouncilFactory()
+    meeting = MeetingFactory(province=sisaket)
+    meeting.invited_councils.add(council)
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, "JPEG")
+    photo = MeetingPhoto.objects.create(
+        meeting=meeting, image=SimpleUploadedFile("p.jpg", buffer.getvalue())
+    )
+    users = {
+        "admin": UserFactory(username="a", role="admin", is_staff=True, is_superuser=True),
+        "staff": UserFactory(username="s", role="staff"),
+        "staff_elsewhere": UserFactory(username="s2", role="staff"),
+        "editor": UserFactory(username="e", role="council_editor", council=council),
+        "other_editor": UserFactory(username="e2", role="council_editor", council=other_council),
+        "viewer": UserFactory(username="v", role="viewer"),
+    }
+    for name in ("staff", "viewer"):
+        users[name].provinces.add(sisaket)
+    users["staff_elsewhere"].provinces.add(bangkok)
+    return {
+        "council": council,
+        "project": ProjectFactory(council=council),
+        "agency": AgencyFactory(province=sisaket),
+        "meeting": meeting,
+        "photo": photo,
+        "users": users,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, world, name, role):
+    path, expected = MATRIX[name]
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    response = client.get(path(world))
+    assert response.status_code == expected[role], f"{role} GET {path(world)}"
+
+
+def test_a_council_editor_cannot_reach_another_council_by_changing_the_id(client, world):
+    client.force_login(world["users"]["other_editor"])
+    council = world["council"]
+    assert client.get(f"/councils/{council.pk}/").status_code == 404
+    assert client.post(f"/councils/{council.pk}/edit/", {"name_th": "ยึด"}).status_code == 404
+    council.refresh_from_db()
+    assert council.name_th != "ยึด"
+
+
+def test_a_viewer_cannot_post_an_edit(client, world):
+    client.force_login(world["users"]["viewer"])
+    assert client.post(f"/projects/{world['project'].pk}/edit/", {}).status_code == 403
+
+
+def test_lists_and_exports_hold_only_what_the_user_may_see(client, world):
+    CouncilFactory(subdistrict__district__province=ProvinceFactory(code="10"))
+    client.force_login(world["users"]["editor"])
+    response = client.get("/councils/")
+    assert [c.pk for c in response.context["object_list"]] == [world["council"].pk]
+    csv = client.get("/councils/?format=csv").content.decode("utf-8-sig")
+    assert len(csv.strip().splitlines()) == 2  # the header and the editor's own council
+
+
+def test_inactive_users_see_nothing(world):
+    user = world["users"]["staff"]
+    user.is_active = False
+    user.save()
+    assert not User.objects.get(pk=user.pk).is_active
+    from councils.models import Council
+
+    assert not Council.objects.visible_to(user).exists()
