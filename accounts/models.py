@@ -39,6 +39,9 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [
+            ("reveal_personal_data", _("Can reveal masked personal data (logged)")),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="user_council_editor_has_council",

@@ -7,6 +7,8 @@ from councils.models import Agency, CommunityOrganisation, Council, CouncilMembe
 from geo.models import Province, Subdistrict
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
+from portal.lib.thai_text import arabic_digits
+from privacy.masking import national_id_is_valid
 
 # Fields a council editor may not change: they place the council and decide its standing.
 AREA_FIELDS = ["code", "area_type", "district", "subdistrict", "municipality_name", "status"]
@@ -67,10 +69,35 @@ class CouncilForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
+    # Typed with dashes or spaces (1-1017-00203-45-0), stored as its 13 digits.
+    national_id = forms.CharField(
+        label=_("national ID number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
     class Meta:
         formfield_callback = thai_formfield_callback
         model = CouncilMember
-        fields = ["full_name", "role", "organisation", "phone", "term_start", "term_end"]
+        fields = [
+            "full_name",
+            "role",
+            "organisation",
+            "national_id",
+            "phone",
+            "term_start",
+            "term_end",
+        ]
+
+    def clean_national_id(self):
+        value = arabic_digits(self.cleaned_data.get("national_id", "")).replace("-", "")
+        value = value.replace(" ", "")
+        if value and not national_id_is_valid(value):
+            raise forms.ValidationError(
+                _("A national ID number has 13 digits and a valid check digit.")
+            )
+        return value
 
     def clean(self):
         cleaned = super().clean()

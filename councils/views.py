@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.debug import sensitive_post_parameters
 
 from councils.filters import AgencyFilter, CouncilFilter
 from councils.forms import AgencyForm, CouncilForm, MembersFormSet, OrganisationsFormSet
@@ -13,6 +14,7 @@ from meetings.models import Meeting, Resolution
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
 from portal.listing import RecordListView
+from privacy.services import can_reveal, log_personal_data_shown
 from projects.models import Project
 
 
@@ -56,12 +58,15 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     resolutions = (
         council.resolutions.active().select_related("meeting").order_by("status", "due_on")
     )
+    members = list(council.members.active().select_related("organisation").in_role_order())
     return render(
         request,
         "councils/council_detail.html",
         {
             "council": council,
-            "members": council.members.active().select_related("organisation").in_role_order(),
+            "members": members,
+            "show_personal": log_personal_data_shown(request, members),
+            "can_reveal": can_reveal(request.user),
             "organisations": council.organisations.active().annotate(
                 representatives_count=Count("representatives")
             ),
@@ -154,12 +159,14 @@ def _council_page(request: HttpRequest, council: Council) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters()
 def council_create(request: HttpRequest) -> HttpResponse:
     if not can_create(request.user, Council):
         raise PermissionDenied
     return _council_page(request, Council())
 
 
+@sensitive_post_parameters()
 def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
     council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
     return _council_page(request, council)

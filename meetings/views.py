@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from meetings.filters import OPEN_STATUSES, MeetingFilter
@@ -97,12 +98,14 @@ def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     )
 
 
+@sensitive_post_parameters()
 def meeting_create(request: HttpRequest) -> HttpResponse:
     if not can_create(request.user, Meeting):
         raise PermissionDenied
     return _meeting_page(request, Meeting())
 
 
+@sensitive_post_parameters()
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(request, get_editable_or_404(Meeting.objects.all(), request.user, pk=pk))
 

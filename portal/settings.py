@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "councils",
     "projects",
     "meetings",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -224,7 +225,9 @@ MAILERS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # National IDs and phone numbers never reach a log line (Thai PDPA).
+    "filters": {"redact": {"()": "privacy.logging.RedactPersonalData"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO; failures and lockouts come at WARNING.
     "loggers": {"axes": {"level": "WARNING"}},

@@ -94,6 +94,12 @@ MATRIX = {
         {**everyone(NOT_ALLOWED)},
     ),
     "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "privacy:person": (lambda o: "/privacy/person/", {**everyone(FORBIDDEN), "admin": OK}),
+    "privacy:person_download": (
+        lambda o: "/privacy/person/download/?q=x",
+        {**everyone(FORBIDDEN), "admin": LOGIN},
+    ),
+    "privacy:person_erase": (lambda o: "/privacy/person/erase/", everyone(NOT_ALLOWED)),
     "admin:index": (
         lambda o: "/admin/",
         {**everyone(LOGIN), "admin": OK},
