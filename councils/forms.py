@@ -39,18 +39,25 @@ class CouncilForm(forms.ModelForm):
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, user=None, request=None, **kwargs):
+    def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_in_scope(request)
-        district = self.data.get("district") or self.instance.district_id or None
+        locked = (
+            request is not None
+            and request.user.role == "council_editor"
+            and not request.user.is_portal_admin
+        )
+        if locked:
+            for name in AREA_FIELDS:
+                self.fields[name].disabled = True
+        # The subdistricts of the district being chosen; a locked district is the council's own.
+        district = self.instance.district_id if locked else None
+        district = district or self.data.get("district") or self.instance.district_id or None
         self.fields["subdistrict"].queryset = (
             Subdistrict.objects.filter(district=district)
             if district
             else Subdistrict.objects.none()
         )
-        if request and request.user.role == "council_editor" and not request.user.is_portal_admin:
-            for name in AREA_FIELDS:
-                self.fields[name].disabled = True
 
     def clean(self):
         cleaned = super().clean()

@@ -187,7 +187,9 @@ class CommunityOrganisation(Record):
         ordering = ["council_id", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["council", "name"], name="community_organisation_unique_in_council"
+                fields=["council", "name"],
+                name="community_organisation_unique_in_council",
+                condition=Q(archived_at__isnull=True),
             ),
         ]
         indexes = [models.Index(fields=["kind"])]

@@ -59,14 +59,15 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         council.resolutions.active().select_related("meeting").order_by("status", "due_on")
     )
     members = list(council.members.active().select_related("organisation").in_role_order())
+    show_personal = log_personal_data_shown(request, members)
     return render(
         request,
         "councils/council_detail.html",
         {
             "council": council,
             "members": members,
-            "show_personal": log_personal_data_shown(request, members),
-            "can_reveal": can_reveal(request.user),
+            "show_personal": show_personal,
+            "can_reveal": not show_personal and can_reveal(request.user),
             "organisations": council.organisations.active().annotate(
                 representatives_count=Count("representatives")
             ),

@@ -143,16 +143,8 @@ class ResolutionForm(forms.ModelForm):
 class NumberedFormSet(RecordInlineFormSet):
     """Rows numbered by the user: each number once per meeting."""
 
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not form.cleaned_data or self._should_delete_form(form):
-                continue
-            position = form.cleaned_data.get("position")
-            if position in seen:
-                form.add_error("position", _("This number is used twice."))
-            seen.add(position)
+    unique_field = "position"
+    duplicate_message = _("This number is used twice.")
 
 
 ObjectivesFormSet = inlineformset_factory(

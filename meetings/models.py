@@ -156,7 +156,11 @@ class MeetingOrganiser(Record):
         verbose_name_plural = _("organisers")
         ordering = ["meeting_id", "role", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "agency"], name="meeting_organiser_unique")
+            models.UniqueConstraint(
+                fields=["meeting", "agency"],
+                name="meeting_organiser_unique",
+                condition=Q(archived_at__isnull=True),
+            )
         ]
 
     def __str__(self) -> str:
@@ -178,7 +182,9 @@ class MeetingObjective(Record):
         ordering = ["meeting_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "position"], name="meeting_objective_position_unique"
+                fields=["meeting", "position"],
+                name="meeting_objective_position_unique",
+                condition=Q(archived_at__isnull=True),
             )
         ]
 
@@ -203,7 +209,9 @@ class AgendaItem(Record):
         ordering = ["meeting_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "position"], name="agenda_item_position_unique"
+                fields=["meeting", "position"],
+                name="agenda_item_position_unique",
+                condition=Q(archived_at__isnull=True),
             )
         ]
 
@@ -327,7 +335,9 @@ class Resolution(Record):
         ordering = ["meeting_id", "position"]
         constraints = [
             models.UniqueConstraint(
-                fields=["meeting", "position"], name="resolution_position_unique"
+                fields=["meeting", "position"],
+                name="resolution_position_unique",
+                condition=Q(archived_at__isnull=True),
             ),
             models.CheckConstraint(
                 name="resolution_has_exactly_one_owner",

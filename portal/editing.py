@@ -11,16 +11,34 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class RecordInlineFormSet(BaseInlineFormSet):
     """Rows of a record's list. Archived rows stay out; a removed row is archived, never
-    deleted, so its history is kept."""
+    deleted, so its history is kept. `unique_field`, when set, may not repeat among the rows
+    (the database's unique constraints cover only rows in use, so Django's formset check,
+    which knows only unconditional ones, does not see them)."""
+
+    unique_field: str | None = None
+    duplicate_message = gettext_lazy("This value is used twice.")
 
     def __init__(self, *args, **kwargs):
         if kwargs.get("queryset") is None:
             kwargs["queryset"] = self.model.objects.active()
         super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if self.unique_field:
+            seen = set()
+            for form in self.forms:
+                if not form.cleaned_data or self._should_delete_form(form):
+                    continue
+                value = form.cleaned_data.get(self.unique_field)
+                if value is not None and value in seen:
+                    form.add_error(self.unique_field, self.duplicate_message)
+                seen.add(value)
+        super().clean()
 
     def save_rows(self) -> None:
         for row in self.save(commit=False):

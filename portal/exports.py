@@ -24,7 +24,7 @@ class ExportResource(resources.ModelResource):
 
     def _header(self, field) -> str:
         if field.column_name != field.attribute or field.attribute is None:
-            return force_str(field.column_name)
+            return force_str(capfirst(field.column_name))
         return force_str(capfirst(self._meta.model._meta.get_field(field.attribute).verbose_name))
 
     def export_field(self, field, instance, **kwargs):

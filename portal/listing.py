@@ -9,7 +9,7 @@ from django_filters.views import FilterView
 from portal.access import can_create
 from portal.exports import EXPORT_FORMATS, ExportResource, export_response
 from portal.forms import ThaiDateField
-from portal.lib.thai_text import arabic_digits
+from portal.lib.thai_text import arabic_digits, thai_digits
 
 
 class ThaiDateFilter(django_filters.DateFilter):
@@ -25,10 +25,13 @@ class SearchFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        for term in arabic_digits(value).split():
+        for term in value.split():
+            # Numbers are written with Thai or Arabic digits; either finds both.
+            variants = {arabic_digits(term), thai_digits(term)}
             match = Q()
             for field in self.search_fields:
-                match |= Q(**{f"{field}__icontains": term})
+                for variant in variants:
+                    match |= Q(**{f"{field}__icontains": variant})
             queryset = queryset.filter(match)
         return queryset
 

@@ -81,16 +81,8 @@ class PartnerForm(forms.ModelForm):
 
 
 class PartnerFormSet(RecordInlineFormSet):
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            if not form.has_changed() and not form.instance.pk or self._should_delete_form(form):
-                continue
-            agency = form.cleaned_data.get("agency")
-            if agency in seen:
-                form.add_error("agency", _("This agency is already a partner of the project."))
-            seen.add(agency)
+    unique_field = "agency"
+    duplicate_message = _("This agency is already a partner of the project.")
 
 
 class DisbursementForm(forms.ModelForm):

@@ -185,7 +185,11 @@ class ProjectPartner(Record):
         verbose_name_plural = _("project partners")
         ordering = ["project_id", "agency_id"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "agency"], name="project_partner_unique"),
+            models.UniqueConstraint(
+                fields=["project", "agency"],
+                name="project_partner_unique",
+                condition=Q(archived_at__isnull=True),
+            ),
             models.CheckConstraint(
                 name="project_partner_contribution_not_negative", condition=Q(contribution__gte=0)
             ),

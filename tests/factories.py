@@ -29,7 +29,9 @@ class DistrictFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["code"]
 
     province = factory.SubFactory(ProvinceFactory)
-    code = factory.Sequence(lambda n: f"33{n + 50:02}")
+    # DOPA district codes have four digits; the sequence cycles through 3350–3399 (codes
+    # Sisaket does not use), and get_or_create reuses a district once the cycle wraps.
+    code = factory.Sequence(lambda n: f"33{n % 50 + 50:02}")
     name_th = factory.Sequence(lambda n: f"อำเภอทดสอบ{n}")
     name_en = factory.Sequence(lambda n: f"Test District {n}")
 

@@ -4,11 +4,17 @@ import re
 from decimal import Decimal, InvalidOperation
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+ARABIC_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
 def arabic_digits(text: str) -> str:
     """`๒๕๖๕` → `2565`; other characters are kept."""
     return text.translate(THAI_DIGITS)
+
+
+def thai_digits(text: str) -> str:
+    """`2565` → `๒๕๖๕`; other characters are kept."""
+    return text.translate(ARABIC_DIGITS)
 
 
 def parse_amount(text: str) -> Decimal:
