@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 
@@ -17,7 +18,7 @@ class CommunityOrganisationInline(admin.TabularInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(admin.ModelAdmin):
+class CouncilAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_th", "district", "area_type", "status", "households"]
     list_filter = ["status", "area_type", "district__province", "district", "is_demo"]
     search_fields = ["code", "name_th", "name_en", "subdistrict__name_th", "district__name_th"]
@@ -28,7 +29,7 @@ class CouncilAdmin(admin.ModelAdmin):
 
 
 @admin.register(CouncilMember)
-class CouncilMemberAdmin(admin.ModelAdmin):
+class CouncilMemberAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "role", "council", "term_start", "term_end"]
     list_filter = ["role", "council__district"]
     search_fields = ["full_name", "council__name_th", "council__code"]
@@ -37,7 +38,7 @@ class CouncilMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunityOrganisation)
-class CommunityOrganisationAdmin(admin.ModelAdmin):
+class CommunityOrganisationAdmin(SimpleHistoryAdmin):
     list_display = ["name", "kind", "council", "member_count"]
     list_filter = ["kind", "council__district"]
     search_fields = ["name", "council__name_th", "council__code"]
@@ -46,7 +47,7 @@ class CommunityOrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(SimpleHistoryAdmin):
     list_display = ["name_th", "short_name", "sector", "province"]
     list_filter = ["sector", "province"]
     search_fields = ["code", "name_th", "name_en", "short_name"]

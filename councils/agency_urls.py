@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views.agency_create, name="create"),
     path("<int:pk>/", views.agency_detail, name="detail"),
     path("<int:pk>/edit/", views.agency_edit, name="edit"),
+    path("<int:pk>/history/", views.agency_history, name="history"),
+    path("<int:pk>/history/<int:history_id>/revert/", views.agency_revert, name="revert"),
 ]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("new/", views.council_create, name="create"),
     path("<int:pk>/", views.council_detail, name="detail"),
     path("<int:pk>/edit/", views.council_edit, name="edit"),
+    path("<int:pk>/history/", views.council_history, name="history"),
+    path("<int:pk>/history/<int:history_id>/revert/", views.council_revert, name="revert"),
 ]

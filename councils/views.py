@@ -5,14 +5,16 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from councils.filters import AgencyFilter, CouncilFilter
 from councils.forms import AgencyForm, CouncilForm, MembersFormSet, OrganisationsFormSet
-from councils.models import Agency, Council
+from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from councils.resources import AgencyResource, CouncilResource
 from meetings.models import Meeting, Resolution
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
+from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
 from privacy.services import can_reveal, log_personal_data_shown
 from projects.models import Project
@@ -192,3 +194,32 @@ def _agency_page(request: HttpRequest, agency: Agency) -> HttpResponse:
         formsets={},
         template_name="councils/agency_form.html",
     )
+
+
+def council_history(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_visible_or_404(Council.objects.all(), request.user, pk=pk)
+    return history_page(
+        request,
+        council,
+        [
+            CouncilMember.history.filter(council_id=pk),
+            CommunityOrganisation.history.filter(council_id=pk),
+        ],
+    )
+
+
+@require_POST
+def council_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
+    return revert_action(request, council, history_id)
+
+
+def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_visible_or_404(Agency.objects.all(), request.user, pk=pk)
+    return history_page(request, agency, [])
+
+
+@require_POST
+def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    agency = get_editable_or_404(Agency.objects.all(), request.user, pk=pk)
+    return revert_action(request, agency, history_id)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import (
     AgendaItem,
@@ -44,7 +45,7 @@ class ResolutionInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SimpleHistoryAdmin):
     list_display = ["title", "meeting_type", "starts_at", "venue", "province"]
     list_filter = ["meeting_type", "province", "district", "is_demo"]
     search_fields = ["title", "venue", "chair_name", "summary"]
@@ -67,7 +68,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(SimpleHistoryAdmin):
     list_display = ["person_name", "position", "meeting", "role"]
     list_filter = ["role", "agency__sector"]
     search_fields = ["person_name", "position", "organisation_text", "meeting__title"]
@@ -81,7 +82,7 @@ class ResolutionFollowUpInline(admin.TabularInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "meeting", "owner_council", "owner_agency", "due_on", "status"]
     list_filter = ["status", "meeting__meeting_type", "owner_agency__sector"]
     search_fields = ["text", "meeting__title", "owner_council__name_th", "owner_agency__name_th"]
@@ -91,7 +92,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingPhoto)
-class MeetingPhotoAdmin(admin.ModelAdmin):
+class MeetingPhotoAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "caption", "position"]
     search_fields = ["caption", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -99,7 +100,7 @@ class MeetingPhotoAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingObjective)
-class MeetingObjectiveAdmin(admin.ModelAdmin):
+class MeetingObjectiveAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "position", "text"]
     search_fields = ["text", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -107,7 +108,7 @@ class MeetingObjectiveAdmin(admin.ModelAdmin):
 
 
 @admin.register(MeetingOrganiser)
-class MeetingOrganiserAdmin(admin.ModelAdmin):
+class MeetingOrganiserAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "agency", "role"]
     list_filter = ["role"]
     search_fields = ["meeting__title", "agency__name_th"]
@@ -116,7 +117,7 @@ class MeetingOrganiserAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(SimpleHistoryAdmin):
     list_display = ["meeting", "position", "title", "presenter"]
     search_fields = ["title", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -124,7 +125,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResolutionFollowUp)
-class ResolutionFollowUpAdmin(admin.ModelAdmin):
+class ResolutionFollowUpAdmin(SimpleHistoryAdmin):
     list_display = ["resolution", "noted_on", "status"]
     list_filter = ["status"]
     search_fields = ["note", "resolution__text"]

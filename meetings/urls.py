@@ -9,5 +9,7 @@ urlpatterns = [
     path("new/", views.meeting_create, name="create"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
+    path("<int:pk>/history/", views.meeting_history, name="history"),
+    path("<int:pk>/history/<int:history_id>/revert/", views.meeting_revert, name="revert"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
 ]

@@ -13,11 +13,19 @@ from django.views.decorators.http import require_POST
 
 from meetings.filters import OPEN_STATUSES, MeetingFilter
 from meetings.forms import AttendanceFormSet, MeetingForm, ObjectivesFormSet, ResolutionsFormSet
-from meetings.models import Attendance, Meeting, MeetingPhoto, Resolution
+from meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingObjective,
+    MeetingOrganiser,
+    MeetingPhoto,
+    Resolution,
+)
 from meetings.resources import MeetingResource
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
+from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
 
 
@@ -135,3 +143,23 @@ def meeting_photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
         % {"count": count},
     )
     return redirect(f"{meeting.get_absolute_url()}#photos")
+
+
+def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_visible_or_404(Meeting.objects.all(), request.user, pk=pk)
+    return history_page(
+        request,
+        meeting,
+        [
+            MeetingObjective.history.filter(meeting_id=pk),
+            MeetingOrganiser.history.filter(meeting_id=pk),
+            Attendance.history.filter(meeting_id=pk),
+            Resolution.history.filter(meeting_id=pk),
+        ],
+    )
+
+
+@require_POST
+def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
+    return revert_action(request, meeting, history_id)

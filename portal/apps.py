@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from simple_history.signals import pre_create_historical_record
+
+        from portal.history import name_change_path
+
+        pre_create_historical_record.connect(name_change_path, dispatch_uid="name_change_path")

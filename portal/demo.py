@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from simple_history.utils import bulk_create_with_history
 
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from geo.models import District, Subdistrict
@@ -127,7 +128,8 @@ def _create_missing(model, rows: list, key, result: DemoResult, label: str) -> N
     """Bulk-create the rows whose natural key is not in the database yet."""
     existing = {key(obj) for obj in model.objects.all()}
     missing = [row for row in rows if key(row) not in existing]
-    model.objects.bulk_create(missing, batch_size=500)
+    # With a first entry in each record's history, later edits show what they changed.
+    bulk_create_with_history(missing, model, batch_size=500, default_change_reason="system")
     result.add(label, len(missing))
 
 

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class RecordQuerySet(models.QuerySet):
@@ -65,13 +66,15 @@ class Record(models.Model):
     class Meta:
         abstract = True
 
+    history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
+
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:
-            self.version = models.F("version") + 1
-            super().save(*args, **kwargs)
-            self.refresh_from_db(fields=["version"])
-        else:
-            super().save(*args, **kwargs)
+            self.version += 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        super().save(*args, **kwargs)
 
     @property
     def is_archived(self) -> bool:
@@ -79,4 +82,4 @@ class Record(models.Model):
 
     def archive(self) -> None:
         self.archived_at = timezone.now()
-        self.save(update_fields=["archived_at", "version", "updated_at"])
+        self.save(update_fields=["archived_at"])

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from projects.models import (
     Disbursement,
@@ -11,7 +12,7 @@ from projects.models import (
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(SimpleHistoryAdmin):
     list_display = ["code", "name_th", "name_en", "sort_order"]
     search_fields = ["code", "name_th", "name_en"]
 
@@ -30,7 +31,7 @@ class DisbursementInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SimpleHistoryAdmin):
     list_display = ["code", "title_th", "programme", "council", "fiscal_year", "status"]
     list_filter = ["status", "programme", "fiscal_year", "council__district", "is_demo"]
     search_fields = ["code", "title_th", "title_en", "council__name_th", "council__code"]
@@ -40,7 +41,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectPartner)
-class ProjectPartnerAdmin(admin.ModelAdmin):
+class ProjectPartnerAdmin(SimpleHistoryAdmin):
     list_display = ["project", "agency", "role", "contribution"]
     list_filter = ["role", "agency__sector"]
     search_fields = ["project__code", "project__title_th", "agency__name_th"]
@@ -49,7 +50,7 @@ class ProjectPartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(admin.ModelAdmin):
+class DisbursementAdmin(SimpleHistoryAdmin):
     list_display = ["project", "paid_on", "amount", "reference"]
     list_filter = ["project__fiscal_year"]
     search_fields = ["project__code", "project__title_th", "reference"]
@@ -65,7 +66,7 @@ class ProgressPhotoInline(admin.TabularInline):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["project", "reported_on", "percent_complete"]
     list_filter = ["project__programme"]
     search_fields = ["project__code", "project__title_th", "text"]
@@ -75,7 +76,7 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressPhoto)
-class ProgressPhotoAdmin(admin.ModelAdmin):
+class ProgressPhotoAdmin(SimpleHistoryAdmin):
     list_display = ["update", "caption"]
     search_fields = ["caption", "update__project__code"]
     autocomplete_fields = ["update"]

@@ -10,9 +10,11 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
+from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
 from projects.filters import ProjectFilter
 from projects.forms import (
@@ -21,7 +23,7 @@ from projects.forms import (
     ProgressUpdateForm,
     ProjectForm,
 )
-from projects.models import ProgressPhoto, Project
+from projects.models import Disbursement, ProgressPhoto, ProgressUpdate, Project, ProjectPartner
 from projects.resources import ProjectResource
 
 
@@ -118,3 +120,22 @@ def progress_update_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{project.get_absolute_url()}#updates")
         messages.error(request, _("Please correct the errors below. Nothing was saved."))
     return render(request, "projects/progress_form.html", {"form": form, "project": project})
+
+
+def project_history(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_visible_or_404(Project.objects.all(), request.user, pk=pk)
+    return history_page(
+        request,
+        project,
+        [
+            ProjectPartner.history.filter(project_id=pk),
+            Disbursement.history.filter(project_id=pk),
+            ProgressUpdate.history.filter(project_id=pk),
+        ],
+    )
+
+
+@require_POST
+def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
+    project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
+    return revert_action(request, project, history_id)

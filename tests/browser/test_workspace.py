@@ -36,7 +36,7 @@ def test_staff_search_a_council_by_a_thai_fragment_edit_it_and_see_the_change(
     council = Council.objects.get(code="C330401")
     page.get_by_role("link", name=council.name_th).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(council.name_th)
-    page.get_by_role("link", name="แก้ไข").click()
+    page.get_by_role("link", name="แก้ไข", exact=True).click()
 
     page.get_by_label("จำนวนครัวเรือนในพื้นที่").fill("๑,๒๓๔")
     page.get_by_label("วันที่จดแจ้ง").fill("21/12/2565")
@@ -50,6 +50,13 @@ def test_staff_search_a_council_by_a_thai_fragment_edit_it_and_see_the_change(
     council.refresh_from_db()
     assert (council.households, str(council.registered_on)) == (1234, "2022-12-21")
     screenshot("council-after-edit-th")
+
+    page.get_by_role("link", name="ประวัติการแก้ไข").click()
+    latest = page.locator("ol.history > li").first
+    expect(latest).to_contain_text("สมชาย")
+    expect(latest).to_contain_text("ผ่าน แบบฟอร์ม")
+    expect(latest.get_by_role("row", name="จำนวนครัวเรือนในพื้นที่")).to_contain_text("1234")
+    screenshot("council-history-th")
 
 
 def test_a_bad_date_is_refused_next_to_the_field_and_nothing_changes(page, sisaket_staff):

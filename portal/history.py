@@ -1,0 +1,204 @@
+"""The history of a record and of the rows it owns: who changed what, when, and by which path.
+
+django-simple-history keeps a historical row per save; this module names the path of each
+change (form, admin, revert; imports name their batch) and turns the rows into field-by-field
+differences with labels in the reader's language, computed in Python from one query per kind
+of row, whatever the length of the history.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.lib import dates
+
+PATHS = {
+    "form": _("form"),
+    "admin": _("admin"),
+    "revert": _("revert"),
+    "import": _("import"),
+    "system": _("system"),
+}
+IGNORED_FIELDS = {"version", "updated_at", "created_at", "id"}
+HISTORY_LIMIT = 200
+
+
+def name_change_path(sender, history_instance, **kwargs) -> None:
+    """`pre_create_historical_record`: record how the change came in, unless the code that
+    made it already said (a revert, an import batch)."""
+    if history_instance.history_change_reason:
+        return
+    request = getattr(HistoricalRecords.context, "request", None)
+    if request is None:
+        history_instance.history_change_reason = "system"
+    elif request.path.startswith("/admin/"):
+        history_instance.history_change_reason = "admin"
+    else:
+        history_instance.history_change_reason = "form"
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    history: Model
+    kind_label: str
+    object_label: str
+    is_main: bool
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        return {
+            "+": pgettext_lazy("history action", "created"),
+            "~": pgettext_lazy("history action", "changed"),
+            "-": pgettext_lazy("history action", "deleted"),
+        }[self.history.history_type]
+
+    @property
+    def path(self) -> str:
+        reason = self.history.history_change_reason or ""
+        code, _sep, detail = reason.partition(":")
+        label = str(PATHS.get(code, code))
+        return f"{label} {detail}".strip()
+
+
+LABEL_FIELDS = [
+    "name_th",
+    "title_th",
+    "title",
+    "full_name",
+    "name",
+    "person_name",
+    "position",
+    "text",
+    "reference",
+    "caption",
+]
+
+
+def _plain(value, model_field) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, datetime.date):
+        language = get_language() or "th"
+        if isinstance(value, datetime.datetime):
+            return dates.format_datetime(timezone.localtime(value), language)
+        return dates.format_date(value, language)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def _changes(older, newer) -> list[tuple]:
+    """(field, old value, new value) for each field that differs; raw values."""
+    changes = []
+    for model_field in newer.instance_type._meta.concrete_fields:
+        if model_field.name in IGNORED_FIELDS:
+            continue
+        if not model_field.editable and model_field.name != "archived_at":
+            continue
+        old = getattr(older, model_field.attname, None) if older is not None else None
+        new = getattr(newer, model_field.attname, None)
+        if older is not None and old == new:
+            continue
+        if older is None and new in (None, ""):
+            continue
+        changes.append((model_field, old, new))
+    return changes
+
+
+def _related_labels(raw: list[tuple]) -> dict:
+    """One query per related model for every foreign key mentioned in the changes."""
+    wanted: dict = {}
+    for model_field, old, new in raw:
+        if model_field.is_relation:
+            wanted.setdefault(model_field.related_model, set()).update(
+                value for value in (old, new) if value is not None
+            )
+    labels = {}
+    for model, ids in wanted.items():
+        for obj in model._default_manager.filter(pk__in=ids):
+            labels[(model, obj.pk)] = str(obj)
+    return labels
+
+
+def _row_label(row, labels: dict) -> str:
+    model = row.instance_type
+    if model._meta.model_name == "projectpartner":
+        return labels.get((model._meta.get_field("agency").related_model, row.agency_id), "")
+    for name in LABEL_FIELDS:
+        value = getattr(row, name, "")
+        if value:
+            return str(value)[:80]
+    return f"{capfirst(model._meta.verbose_name)} #{row.id}"
+
+
+def entries_for(main: Model, owned: list) -> list[Entry]:
+    """History entries of `main` and of the rows it owns, newest first.
+
+    `owned` lists querysets of historical rows (e.g. `CouncilMember.history.filter(...)`).
+    Runs one query per source and one per related model, whatever the number of entries."""
+    sources = [(main.history.all(), True), *((queryset, False) for queryset in owned)]
+    pending = []
+    for queryset, is_main in sources:
+        rows = list(
+            queryset.select_related("history_user").order_by("id", "history_date", "history_id")
+        )
+        previous = {}
+        for row in rows:
+            pending.append((row, is_main, _changes(previous.get(row.id), row)))
+            previous[row.id] = row
+    labels = _related_labels([change for _row, _main, raw in pending for change in raw])
+    entries = []
+    for row, is_main, raw in pending:
+        changes = [
+            Change(
+                capfirst(model_field.verbose_name),
+                *(
+                    labels.get((model_field.related_model, value), str(value))
+                    if model_field.is_relation and value is not None
+                    else _plain(value, model_field)
+                    for value in (old, new)
+                ),
+            )
+            for model_field, old, new in raw
+        ]
+        entries.append(
+            Entry(
+                history=row,
+                kind_label=capfirst(row.instance_type._meta.verbose_name),
+                object_label=_row_label(row, labels),
+                is_main=is_main,
+                changes=changes,
+            )
+        )
+    entries.sort(key=lambda entry: entry.history.history_date, reverse=True)
+    return entries[:HISTORY_LIMIT]
+
+
+def revert(record: Model, history_row, user) -> Model:
+    """Bring the record back to an earlier version: the revert is itself a new entry."""
+    earlier = history_row.instance
+    for model_field in record._meta.concrete_fields:
+        if model_field.name in IGNORED_FIELDS or not model_field.editable:
+            continue
+        setattr(record, model_field.attname, getattr(earlier, model_field.attname))
+    record.archived_at = earlier.archived_at
+    record._change_reason = f"revert:v{history_row.version}"
+    record.full_clean(exclude=["version"])
+    record.save()
+    return record

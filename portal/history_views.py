@@ -1,0 +1,47 @@
+"""The history page and the revert action every kind of record shares."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from portal.access import can_edit
+from portal.history import entries_for, revert
+
+
+def history_page(request: HttpRequest, record: Model, owned: list) -> HttpResponse:
+    return render(
+        request,
+        "portal/history.html",
+        {
+            "record": record,
+            "entries": entries_for(record, owned),
+            "can_edit": can_edit(request.user, record),
+            "model_name": record._meta.model_name,
+        },
+    )
+
+
+def revert_action(request: HttpRequest, record: Model, history_id: int) -> HttpResponse:
+    """POST only; `record` was fetched with get_editable_or_404 by the caller."""
+    history_row = record.history.filter(history_id=history_id).first()
+    if history_row is None:
+        raise Http404
+    try:
+        with transaction.atomic():
+            revert(record, history_row, request.user)
+    except ValidationError as error:
+        messages.error(
+            request,
+            _("This version cannot be restored: %(reason)s") % {"reason": " ".join(error.messages)},
+        )
+        return redirect(request.path.rsplit("/", 3)[0] + "/")
+    messages.success(
+        request,
+        _("“%(record)s” is back to version %(version)s; the change is in its history.")
+        % {"record": record, "version": history_row.version},
+    )
+    return redirect(record.get_absolute_url())
