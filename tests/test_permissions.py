@@ -76,19 +76,23 @@ MATRIX = {
     ),
     "councils:history": (lambda o: f"/councils/{o['council'].pk}/history/", scoped()),
     "councils:revert": (
-        lambda o: f"/councils/{o['council'].pk}/history/1/revert/", everyone(NOT_ALLOWED)
+        lambda o: f"/councils/{o['council'].pk}/history/1/revert/",
+        everyone(NOT_ALLOWED),
     ),
     "agencies:history": (lambda o: f"/agencies/{o['agency'].pk}/history/", everyone(OK)),
     "agencies:revert": (
-        lambda o: f"/agencies/{o['agency'].pk}/history/1/revert/", everyone(NOT_ALLOWED)
+        lambda o: f"/agencies/{o['agency'].pk}/history/1/revert/",
+        everyone(NOT_ALLOWED),
     ),
     "projects:history": (lambda o: f"/projects/{o['project'].pk}/history/", scoped()),
     "projects:revert": (
-        lambda o: f"/projects/{o['project'].pk}/history/1/revert/", everyone(NOT_ALLOWED)
+        lambda o: f"/projects/{o['project'].pk}/history/1/revert/",
+        everyone(NOT_ALLOWED),
     ),
     "meetings:history": (lambda o: f"/meetings/{o['meeting'].pk}/history/", scoped()),
     "meetings:revert": (
-        lambda o: f"/meetings/{o['meeting'].pk}/history/1/revert/", everyone(NOT_ALLOWED)
+        lambda o: f"/meetings/{o['meeting'].pk}/history/1/revert/",
+        everyone(NOT_ALLOWED),
     ),
     "projects:list": (lambda o: "/projects/", everyone(OK)),
     "projects:create": (lambda o: "/projects/new/", {**CREATE, "editor": OK, "other_editor": OK}),
