@@ -1,0 +1,71 @@
+"""Two people edit the same record: the second save is refused, shown side by side, and
+nothing is silently overwritten; saving again after looking wins."""
+
+import pytest
+from django.test import Client
+
+from tests.factories import CouncilFactory, CouncilMemberFactory, UserFactory
+from tests.test_forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def second_client(staff_user):
+    colleague = UserFactory(username="nipa", role="staff")
+    colleague.provinces.set(staff_user.provinces.all())
+    client = Client()
+    client.force_login(colleague)
+    return client
+
+
+def test_the_second_save_is_refused_and_shows_both_values(staff_client, second_client):
+    council = CouncilFactory(households=1000, phone="")
+    url = f"/councils/{council.pk}/edit/"
+    mine = form_data(staff_client.get(url), households="1,111")
+    theirs = form_data(second_client.get(url), households="2,222", phone="0812345678")
+
+    assert second_client.post(url, theirs).status_code == 302  # the first save wins
+    response = staff_client.post(url, mine)
+    assert response.status_code == 200
+    council.refresh_from_db()
+    assert (council.households, council.phone) == (2222, "081-234-5678")  # intact
+    conflict = response.context["conflicts"][0]
+    rows = {(d.label, d.yours, d.stored) for d in conflict.differences}
+    assert ("จำนวนครัวเรือนในพื้นที่", "1111", "2222") in rows
+    assert ("โทรศัพท์", "–", "081-234-5678") in rows
+    assert "มีผู้อื่นแก้ไขข้อมูลนี้ขณะที่คุณกำลังแก้ไข" in response.text
+
+    # Saving the page again, after seeing the difference, is a knowing choice: it wins.
+    again = form_data(response, phone="0812345678")
+    assert staff_client.post(url, again).status_code == 302
+    council.refresh_from_db()
+    assert (council.households, council.phone) == (1111, "081-234-5678")
+
+
+def test_a_conflict_on_an_inline_row_is_caught_too(staff_client, second_client):
+    council = CouncilFactory()
+    member = CouncilMemberFactory(council=council, full_name="นางบัวผัน ทองดี", phone="")
+    url = f"/councils/{council.pk}/edit/"
+    mine = form_data(staff_client.get(url), **{"members-0-phone": "0899999999"})
+    theirs = form_data(second_client.get(url), **{"members-0-phone": "0811111111"})
+    assert second_client.post(url, theirs).status_code == 302
+    response = staff_client.post(url, mine)
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.phone == "081-111-1111"
+    titles = [conflict.title for conflict in response.context["conflicts"]]
+    assert any("นางบัวผัน ทองดี" in title for title in titles)
+
+
+def test_an_edit_without_a_concurrent_save_goes_through(staff_client):
+    council = CouncilFactory(households=10)
+    url = f"/councils/{council.pk}/edit/"
+    assert (
+        staff_client.post(url, form_data(staff_client.get(url), households="20")).status_code == 302
+    )
+    assert (
+        staff_client.post(url, form_data(staff_client.get(url), households="30")).status_code == 302
+    )
+    council.refresh_from_db()
+    assert council.households == 30
