@@ -1,24 +1,24 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from portal.admin import RecordAdmin, RecordInline
 
 
-class CouncilMemberInline(admin.TabularInline):
+class CouncilMemberInline(RecordInline):
     model = CouncilMember
     extra = 0
     autocomplete_fields = ["organisation"]
     fields = ["full_name", "role", "organisation", "phone", "term_start", "term_end"]
 
 
-class CommunityOrganisationInline(admin.TabularInline):
+class CommunityOrganisationInline(RecordInline):
     model = CommunityOrganisation
     extra = 0
     fields = ["name", "kind", "member_count", "established_on"]
 
 
 @admin.register(Council)
-class CouncilAdmin(SimpleHistoryAdmin):
+class CouncilAdmin(RecordAdmin):
     list_display = ["code", "name_th", "district", "area_type", "status", "households"]
     list_filter = ["status", "area_type", "district__province", "district", "is_demo"]
     search_fields = ["code", "name_th", "name_en", "subdistrict__name_th", "district__name_th"]
@@ -29,7 +29,7 @@ class CouncilAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CouncilMember)
-class CouncilMemberAdmin(SimpleHistoryAdmin):
+class CouncilMemberAdmin(RecordAdmin):
     list_display = ["full_name", "role", "council", "term_start", "term_end"]
     list_filter = ["role", "council__district"]
     search_fields = ["full_name", "council__name_th", "council__code"]
@@ -38,7 +38,7 @@ class CouncilMemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CommunityOrganisation)
-class CommunityOrganisationAdmin(SimpleHistoryAdmin):
+class CommunityOrganisationAdmin(RecordAdmin):
     list_display = ["name", "kind", "council", "member_count"]
     list_filter = ["kind", "council__district"]
     search_fields = ["name", "council__name_th", "council__code"]
@@ -47,7 +47,7 @@ class CommunityOrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(SimpleHistoryAdmin):
+class AgencyAdmin(RecordAdmin):
     list_display = ["name_th", "short_name", "sector", "province"]
     list_filter = ["sector", "province"]
     search_fields = ["code", "name_th", "name_en", "short_name"]

@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.agency_detail, name="detail"),
     path("<int:pk>/edit/", views.agency_edit, name="edit"),
     path("<int:pk>/history/", views.agency_history, name="history"),
+    path("<int:pk>/archive/", views.agency_archive, name="archive"),
+    path("<int:pk>/restore/", views.agency_restore, name="restore"),
     path("<int:pk>/history/<int:history_id>/revert/", views.agency_revert, name="revert"),
 ]

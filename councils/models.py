@@ -59,6 +59,9 @@ class CouncilStatus(models.TextChoices):
 
 
 class Council(Record):
+    # The rows archived and restored with the record.
+    owned_relations = ("members", "organisations")
+
     Status = CouncilStatus
 
     class AreaType(models.TextChoices):

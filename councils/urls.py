@@ -10,5 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.council_detail, name="detail"),
     path("<int:pk>/edit/", views.council_edit, name="edit"),
     path("<int:pk>/history/", views.council_history, name="history"),
+    path("<int:pk>/archive/", views.council_archive, name="archive"),
+    path("<int:pk>/restore/", views.council_restore, name="restore"),
     path("<int:pk>/history/<int:history_id>/revert/", views.council_revert, name="revert"),
 ]

@@ -14,8 +14,8 @@ from councils.resources import AgencyResource, CouncilResource
 from meetings.models import Meeting, Resolution
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
-from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
+from portal.record_views import archive_action, history_page, revert_action
 from privacy.services import can_reveal, log_personal_data_shown
 from projects.models import Project
 
@@ -171,7 +171,7 @@ def council_create(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 def council_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
+    council = get_editable_or_404(Council.objects.active(), request.user, pk=pk)
     return _council_page(request, council)
 
 
@@ -182,7 +182,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _agency_page(request, get_editable_or_404(Agency.objects.all(), request.user, pk=pk))
+    return _agency_page(request, get_editable_or_404(Agency.objects.active(), request.user, pk=pk))
 
 
 def _agency_page(request: HttpRequest, agency: Agency) -> HttpResponse:
@@ -223,3 +223,27 @@ def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     agency = get_editable_or_404(Agency.objects.all(), request.user, pk=pk)
     return revert_action(request, agency, history_id)
+
+
+@require_POST
+def council_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_editable_or_404(Council.objects.active(), request.user, pk=pk)
+    return archive_action(request, council, restoring=False)
+
+
+@require_POST
+def council_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    council = get_editable_or_404(Council.objects.archived(), request.user, pk=pk)
+    return archive_action(request, council, restoring=True)
+
+
+@require_POST
+def agency_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_editable_or_404(Agency.objects.active(), request.user, pk=pk)
+    return archive_action(request, agency, restoring=False)
+
+
+@require_POST
+def agency_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_editable_or_404(Agency.objects.archived(), request.user, pk=pk)
+    return archive_action(request, agency, restoring=True)

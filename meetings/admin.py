@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from meetings.models import (
     AgendaItem,
@@ -11,32 +10,33 @@ from meetings.models import (
     Resolution,
     ResolutionFollowUp,
 )
+from portal.admin import RecordAdmin, RecordInline
 
 
-class MeetingOrganiserInline(admin.TabularInline):
+class MeetingOrganiserInline(RecordInline):
     model = MeetingOrganiser
     extra = 0
     autocomplete_fields = ["agency"]
 
 
-class MeetingObjectiveInline(admin.TabularInline):
+class MeetingObjectiveInline(RecordInline):
     model = MeetingObjective
     extra = 0
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(RecordInline):
     model = AgendaItem
     extra = 0
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(RecordInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["council", "agency"]
     fields = ["order", "person_name", "position", "council", "agency", "organisation_text", "role"]
 
 
-class ResolutionInline(admin.TabularInline):
+class ResolutionInline(RecordInline):
     model = Resolution
     fk_name = "meeting"
     extra = 0
@@ -45,7 +45,7 @@ class ResolutionInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(RecordAdmin):
     list_display = ["title", "meeting_type", "starts_at", "venue", "province"]
     list_filter = ["meeting_type", "province", "district", "is_demo"]
     search_fields = ["title", "venue", "chair_name", "summary"]
@@ -68,7 +68,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(RecordAdmin):
     list_display = ["person_name", "position", "meeting", "role"]
     list_filter = ["role", "agency__sector"]
     search_fields = ["person_name", "position", "organisation_text", "meeting__title"]
@@ -76,13 +76,13 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     list_select_related = ["meeting"]
 
 
-class ResolutionFollowUpInline(admin.TabularInline):
+class ResolutionFollowUpInline(RecordInline):
     model = ResolutionFollowUp
     extra = 0
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(SimpleHistoryAdmin):
+class ResolutionAdmin(RecordAdmin):
     list_display = ["__str__", "meeting", "owner_council", "owner_agency", "due_on", "status"]
     list_filter = ["status", "meeting__meeting_type", "owner_agency__sector"]
     search_fields = ["text", "meeting__title", "owner_council__name_th", "owner_agency__name_th"]
@@ -92,7 +92,7 @@ class ResolutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeetingPhoto)
-class MeetingPhotoAdmin(SimpleHistoryAdmin):
+class MeetingPhotoAdmin(RecordAdmin):
     list_display = ["meeting", "caption", "position"]
     search_fields = ["caption", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -100,7 +100,7 @@ class MeetingPhotoAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeetingObjective)
-class MeetingObjectiveAdmin(SimpleHistoryAdmin):
+class MeetingObjectiveAdmin(RecordAdmin):
     list_display = ["meeting", "position", "text"]
     search_fields = ["text", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -108,7 +108,7 @@ class MeetingObjectiveAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MeetingOrganiser)
-class MeetingOrganiserAdmin(SimpleHistoryAdmin):
+class MeetingOrganiserAdmin(RecordAdmin):
     list_display = ["meeting", "agency", "role"]
     list_filter = ["role"]
     search_fields = ["meeting__title", "agency__name_th"]
@@ -117,7 +117,7 @@ class MeetingOrganiserAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(SimpleHistoryAdmin):
+class AgendaItemAdmin(RecordAdmin):
     list_display = ["meeting", "position", "title", "presenter"]
     search_fields = ["title", "meeting__title"]
     autocomplete_fields = ["meeting"]
@@ -125,7 +125,7 @@ class AgendaItemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ResolutionFollowUp)
-class ResolutionFollowUpAdmin(SimpleHistoryAdmin):
+class ResolutionFollowUpAdmin(RecordAdmin):
     list_display = ["resolution", "noted_on", "status"]
     list_filter = ["status"]
     search_fields = ["note", "resolution__text"]

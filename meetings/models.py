@@ -43,6 +43,16 @@ class MeetingPartQuerySet(RecordQuerySet):
 
 
 class Meeting(Record):
+    # The rows archived and restored with the record.
+    owned_relations = (
+        "organiser_links",
+        "objectives",
+        "agenda_items",
+        "attendance",
+        "resolutions",
+        "photos",
+    )
+
     class Type(models.TextChoices):
         PROVINCIAL_FORUM = "forum", _("provincial forum")
         COUNCIL_ASSEMBLY = "assembly", _("council assembly")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/history/", views.meeting_history, name="history"),
+    path("<int:pk>/archive/", views.meeting_archive, name="archive"),
+    path("<int:pk>/restore/", views.meeting_restore, name="restore"),
     path("<int:pk>/history/<int:history_id>/revert/", views.meeting_revert, name="revert"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
 ]

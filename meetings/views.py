@@ -25,8 +25,8 @@ from meetings.resources import MeetingResource
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
-from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
+from portal.record_views import archive_action, history_page, revert_action
 
 
 def _count(queryset) -> Coalesce:
@@ -115,12 +115,14 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters()
 def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _meeting_page(request, get_editable_or_404(Meeting.objects.all(), request.user, pk=pk))
+    return _meeting_page(
+        request, get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    )
 
 
 @require_POST
 def meeting_photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
     form = PhotoUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         for error in form.errors.get("photos", []) + form.errors.get("caption", []):
@@ -163,3 +165,15 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
     return revert_action(request, meeting, history_id)
+
+
+@require_POST
+def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    return archive_action(request, meeting, restoring=False)
+
+
+@require_POST
+def meeting_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_editable_or_404(Meeting.objects.archived(), request.user, pk=pk)
+    return archive_action(request, meeting, restoring=True)

@@ -2,6 +2,7 @@
 allow-list of columns, pagination with a total count, and export of exactly the current view."""
 
 import django_filters
+from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
@@ -22,7 +23,14 @@ class SearchFilterSet(django_filters.FilterSet):
     match. On PostgreSQL the trigram indexes of the search migrations serve these lookups."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
+    # Archived records are listed instead of those in use (RecordListView.base_queryset).
+    archived = django_filters.BooleanFilter(
+        label=_("Show archived records"), method="keep", widget=forms.CheckboxInput
+    )
     search_fields: tuple[str, ...] = ()
+
+    def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for term in value.split():
@@ -48,7 +56,11 @@ class RecordListView(FilterView):
     strict = False
 
     def base_queryset(self) -> QuerySet:
-        return self.model.objects.visible_to(self.request.user).active()
+        records = self.model.objects.visible_to(self.request.user)
+        return records.archived() if self.showing_archived() else records.active()
+
+    def showing_archived(self) -> bool:
+        return self.request.GET.get("archived") in ("on", "true", "1")
 
     def get_queryset(self) -> QuerySet:
         key = self.current_sort()

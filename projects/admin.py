@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import RecordAdmin, RecordInline
 from projects.models import (
     Disbursement,
     Programme,
@@ -12,26 +12,26 @@ from projects.models import (
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(SimpleHistoryAdmin):
+class ProgrammeAdmin(RecordAdmin):
     list_display = ["code", "name_th", "name_en", "sort_order"]
     search_fields = ["code", "name_th", "name_en"]
 
 
-class ProjectPartnerInline(admin.TabularInline):
+class ProjectPartnerInline(RecordInline):
     model = ProjectPartner
     extra = 0
     autocomplete_fields = ["agency"]
     fields = ["agency", "role", "contribution", "contribution_note"]
 
 
-class DisbursementInline(admin.TabularInline):
+class DisbursementInline(RecordInline):
     model = Disbursement
     extra = 0
     fields = ["paid_on", "amount", "reference", "note"]
 
 
 @admin.register(Project)
-class ProjectAdmin(SimpleHistoryAdmin):
+class ProjectAdmin(RecordAdmin):
     list_display = ["code", "title_th", "programme", "council", "fiscal_year", "status"]
     list_filter = ["status", "programme", "fiscal_year", "council__district", "is_demo"]
     search_fields = ["code", "title_th", "title_en", "council__name_th", "council__code"]
@@ -41,7 +41,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProjectPartner)
-class ProjectPartnerAdmin(SimpleHistoryAdmin):
+class ProjectPartnerAdmin(RecordAdmin):
     list_display = ["project", "agency", "role", "contribution"]
     list_filter = ["role", "agency__sector"]
     search_fields = ["project__code", "project__title_th", "agency__name_th"]
@@ -50,7 +50,7 @@ class ProjectPartnerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Disbursement)
-class DisbursementAdmin(SimpleHistoryAdmin):
+class DisbursementAdmin(RecordAdmin):
     list_display = ["project", "paid_on", "amount", "reference"]
     list_filter = ["project__fiscal_year"]
     search_fields = ["project__code", "project__title_th", "reference"]
@@ -59,14 +59,14 @@ class DisbursementAdmin(SimpleHistoryAdmin):
     date_hierarchy = "paid_on"
 
 
-class ProgressPhotoInline(admin.TabularInline):
+class ProgressPhotoInline(RecordInline):
     model = ProgressPhoto
     extra = 0
     fields = ["image", "caption"]
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(RecordAdmin):
     list_display = ["project", "reported_on", "percent_complete"]
     list_filter = ["project__programme"]
     search_fields = ["project__code", "project__title_th", "text"]
@@ -76,7 +76,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProgressPhoto)
-class ProgressPhotoAdmin(SimpleHistoryAdmin):
+class ProgressPhotoAdmin(RecordAdmin):
     list_display = ["update", "caption"]
     search_fields = ["caption", "update__project__code"]
     autocomplete_fields = ["update"]

@@ -74,6 +74,9 @@ class ProjectStatus(models.TextChoices):
 
 
 class Project(Record):
+    # The rows archived and restored with the record.
+    owned_relations = ("partnerships", "disbursements", "updates")
+
     Status = ProjectStatus
 
     code = models.CharField(_("project code"), max_length=30, unique=True)

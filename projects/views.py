@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
-from portal.history_views import history_page, revert_action
 from portal.listing import RecordListView
+from portal.record_views import archive_action, history_page, revert_action
 from projects.filters import ProjectFilter
 from projects.forms import (
     DisbursementsFormSet,
@@ -105,12 +105,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _project_page(request, get_editable_or_404(Project.objects.all(), request.user, pk=pk))
+    return _project_page(
+        request, get_editable_or_404(Project.objects.active(), request.user, pk=pk)
+    )
 
 
 def progress_update_create(request: HttpRequest, pk: int) -> HttpResponse:
     """A dated progress report with photos, added by whoever may edit the project."""
-    project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
+    project = get_editable_or_404(Project.objects.active(), request.user, pk=pk)
     form = ProgressUpdateForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
         if form.is_valid():
@@ -139,3 +141,15 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
     return revert_action(request, project, history_id)
+
+
+@require_POST
+def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_editable_or_404(Project.objects.active(), request.user, pk=pk)
+    return archive_action(request, project, restoring=False)
+
+
+@require_POST
+def project_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    project = get_editable_or_404(Project.objects.archived(), request.user, pk=pk)
+    return archive_action(request, project, restoring=True)

@@ -1,4 +1,4 @@
-"""The history page and the revert action every kind of record shares."""
+"""Actions every kind of record shares: its history page, revert, archive and restore."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import can_edit
+from portal.archiving import archive, restore
 from portal.history import entries_for, revert
 
 
@@ -44,4 +45,19 @@ def revert_action(request: HttpRequest, record: Model, history_id: int) -> HttpR
         _("“%(record)s” is back to version %(version)s; the change is in its history.")
         % {"record": record, "version": history_row.version},
     )
+    return redirect(record.get_absolute_url())
+
+
+def archive_action(request: HttpRequest, record: Model, *, restoring: bool) -> HttpResponse:
+    """POST only; `record` was fetched with get_editable_or_404 (archived ones included)."""
+    if restoring:
+        restore(record)
+        messages.success(request, _("“%(record)s” is back in use.") % {"record": record})
+    else:
+        archive(record)
+        messages.success(
+            request,
+            _("“%(record)s” was archived: it no longer appears in lists, figures or exports.")
+            % {"record": record},
+        )
     return redirect(record.get_absolute_url())
