@@ -52,3 +52,5 @@ urlpatterns = [
         name="photo_file",
     ),
 ]
+
+handler500 = "portal.views.server_error"
