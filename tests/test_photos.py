@@ -1,6 +1,7 @@
 """Photos: real images only, re-encoded without EXIF, thumbnailed, and served only in scope."""
 
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -62,7 +63,8 @@ def test_several_photos_are_stored_reencoded_without_exif_and_with_thumbnails(st
     thumbnail = Image.open(photos[0].thumbnail.path)
     assert max(thumbnail.size) <= 480
     assert photos[0].caption == "เวทีประชาคม"
-    assert "a.jpg" not in photos[0].image.name  # stored under a generated name
+    # Stored under a generated name, never the user's file name.
+    assert re.fullmatch(r"photos/meetingphoto/[0-9a-f]{32}\.jpg", photos[0].image.name)
     assert "เพิ่มภาพแล้ว 2 ภาพ" in response.text
 
 
