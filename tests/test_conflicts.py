@@ -69,3 +69,36 @@ def test_an_edit_without_a_concurrent_save_goes_through(staff_client):
     )
     council.refresh_from_db()
     assert council.households == 30
+
+
+def test_the_admin_refuses_a_save_overtaken_by_another(admin_user, second_client):
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+    staff_client = second_client
+    council = CouncilFactory(households=10)
+    url = f"/admin/councils/council/{council.pk}/change/"
+    page = admin_client.get(url)
+    assert 'name="opened_version"' in page.text
+    data = {
+        key: value
+        for key, value in page.context["adminform"].form.initial.items()
+        if value is not None
+    }
+    data.update(
+        {
+            "households": "99",
+            "established_on": "2015-03-01",
+            "registered_on": "2015-06-01",
+            "opened_version": str(council.version),
+        }
+    )
+    for prefix in ("members", "organisations"):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+
+    edit_url = f"/councils/{council.pk}/edit/"
+    staff_client.post(edit_url, form_data(staff_client.get(edit_url), households="55"))
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "มีผู้อื่นบันทึกข้อมูลนี้หลังจากที่คุณเปิดหน้านี้" in response.text
+    council.refresh_from_db()
+    assert council.households == 55
