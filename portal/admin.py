@@ -71,5 +71,12 @@ class RecordAdmin(SimpleHistoryAdmin):
 
 
 class RecordInline(admin.TabularInline):
+    """Rows owned by a record: never deleted here, and version-checked like the record."""
+
+    form = RecordAdminForm
     extra = 0
     can_delete = False
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return fields if "opened_version" in fields else [*fields, "opened_version"]

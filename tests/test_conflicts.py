@@ -102,3 +102,35 @@ def test_the_admin_refuses_a_save_overtaken_by_another(admin_user, second_client
     assert "มีผู้อื่นบันทึกข้อมูลนี้หลังจากที่คุณเปิดหน้านี้" in response.text
     council.refresh_from_db()
     assert council.households == 55
+
+
+def test_the_admin_refuses_an_inline_row_overtaken_by_another(admin_user):
+    admin_client = Client()
+    admin_client.force_login(admin_user)
+    council = CouncilFactory()
+    member = CouncilMemberFactory(council=council, full_name="นางบัวผัน ทองดี")
+    url = f"/admin/councils/council/{council.pk}/change/"
+    page = admin_client.get(url)
+    form = page.context["adminform"].form
+    data = {key: value for key, value in form.initial.items() if value is not None}
+    data.update({"established_on": "2015-03-01", "registered_on": "2015-06-01"})
+    data.update(
+        {
+            "members-TOTAL_FORMS": "1",
+            "members-INITIAL_FORMS": "1",
+            "members-0-id": str(member.pk),
+            "members-0-council": str(council.pk),
+            "members-0-full_name": "นางบัวผัน ทองดี",
+            "members-0-role": "chair",
+            "members-0-opened_version": str(member.version),
+            "organisations-TOTAL_FORMS": "0",
+            "organisations-INITIAL_FORMS": "0",
+        }
+    )
+    member.role = "treasurer"
+    member.save()  # someone else, meanwhile
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "มีผู้อื่นบันทึกข้อมูลนี้หลังจากที่คุณเปิดหน้านี้" in response.text
+    member.refresh_from_db()
+    assert member.role == "treasurer"
