@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
-from geo.models import District, Province, Subdistrict
+from geo.models import District, Province, Subdistrict, subdistricts_of
 from portal.listing import SearchFilterSet
 
 
@@ -49,7 +49,7 @@ def subdistricts_for(data):
     """Only the subdistricts of the chosen district (a national list would have 7,436), or the
     one a link names (an area profile drills down with `?subdistrict=<code>`)."""
     if data and data.get("district"):
-        return Subdistrict.objects.filter(district=data["district"])
+        return subdistricts_of(data["district"])
     if data and data.get("subdistrict"):
         return Subdistrict.objects.filter(pk=data["subdistrict"])
     return Subdistrict.objects.none()

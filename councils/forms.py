@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
-from geo.models import Province, Subdistrict
+from geo.models import Province, subdistricts_of
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
 from portal.lib.thai_text import arabic_digits
@@ -53,11 +53,7 @@ class CouncilForm(forms.ModelForm):
         # The subdistricts of the district being chosen; a locked district is the council's own.
         district = self.instance.district_id if locked else None
         district = district or self.data.get("district") or self.instance.district_id or None
-        self.fields["subdistrict"].queryset = (
-            Subdistrict.objects.filter(district=district)
-            if district
-            else Subdistrict.objects.none()
-        )
+        self.fields["subdistrict"].queryset = subdistricts_of(district)
 
     def clean(self):
         cleaned = super().clean()

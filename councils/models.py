@@ -154,12 +154,6 @@ class Council(Record):
     def get_absolute_url(self) -> str:
         return reverse("councils:detail", args=[self.pk])
 
-    @property
-    def area_name(self) -> str:
-        if self.subdistrict_id:
-            return f"ต.{self.subdistrict.name_th} อ.{self.district.name_th}"
-        return f"{self.municipality_name} อ.{self.district.name_th}"
-
 
 class CommunityOrganisation(Record):
     class Kind(models.TextChoices):

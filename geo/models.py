@@ -54,3 +54,10 @@ class Subdistrict(Area):
         verbose_name = _("subdistrict")
         verbose_name_plural = _("subdistricts")
         indexes = [models.Index(fields=["name_th"])]
+
+
+def subdistricts_of(district_code: str | None):
+    """The subdistricts of one district, for a choice list (a national list has 7,436)."""
+    if not district_code:
+        return Subdistrict.objects.none()
+    return Subdistrict.objects.filter(district=district_code)

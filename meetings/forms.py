@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
-from geo.models import Province, Subdistrict
+from geo.models import Province, subdistricts_of
 from meetings.models import Attendance, Meeting, MeetingObjective, Resolution
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
@@ -62,11 +62,7 @@ class MeetingForm(forms.ModelForm):
         self.fields["province"].queryset = provinces
         self.fields["district"].queryset = districts_in_scope(request)
         district = self.data.get("district") or self.instance.district_id or None
-        self.fields["subdistrict"].queryset = (
-            Subdistrict.objects.filter(district=district)
-            if district
-            else Subdistrict.objects.none()
-        )
+        self.fields["subdistrict"].queryset = subdistricts_of(district)
         if self.instance.starts_at:
             starts = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", starts.date())
