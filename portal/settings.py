@@ -236,7 +236,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # axes logs every login at INFO; failures and lockouts come at WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint and its font subsetter (fontTools) report every step of a PDF at INFO.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Uploaded photos (portal.lib.images): size of one file, and pixels (a decompression-bomb guard).

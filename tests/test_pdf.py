@@ -1,0 +1,29 @@
+import pytest
+from django.test import override_settings
+
+from portal.pdf import StaticOnlyFetcher, render_pdf_bytes
+from tests.pdf import loose, pdf_fonts, pdf_pages
+
+
+def test_document_embeds_sarabun_and_numbers_pages_in_thai(settings, tmp_path):
+    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    (tmp_path / "page.html").write_text(
+        '{% extends "documents/base.html" %}{% block body %}'
+        "<h1>สภาองค์กรชุมชนตำบลกันทรลักษ์</h1>"
+        '<div style="break-before: page">second</div>{% endblock %}'
+    )
+    with override_settings(TEMPLATES=settings.TEMPLATES):
+        content = render_pdf_bytes("page.html", {})
+    pages = pdf_pages(content)
+    assert len(pages) == 2
+    assert loose("สภาองค์กรชุมชนตำบลกันทรลักษ์") in pages[0]
+    assert "- ๒ -" in pages[1]
+    assert {"Sarabun", "Sarabun-Bold"} & pdf_fonts(content)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://example.com/x.png", "file:///etc/passwd", "file:///static/../../etc/passwd"]
+)
+def test_documents_load_nothing_but_static_files(url):
+    with pytest.raises(ValueError):
+        StaticOnlyFetcher().fetch(url)
