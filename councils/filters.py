@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
@@ -35,10 +36,12 @@ class CouncilFilter(SearchFilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=Council.Status.choices)
     area_type = django_filters.ChoiceFilter(label=_("area type"), choices=Council.AreaType.choices)
+    # Drill-down from a dashboard that spans several provinces; not shown as a field.
+    province = django_filters.CharFilter(field_name="district__province", widget=forms.HiddenInput)
 
     class Meta:
         model = Council
-        fields = ["q", "district", "subdistrict", "status", "area_type"]
+        fields = ["q", "district", "subdistrict", "status", "area_type", "province"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -35,6 +35,8 @@ class MeetingFilter(SearchFilterSet):
     )
     # Drill-down links from a council's or an agency's page; not shown as fields.
     council = django_filters.NumberFilter(method="with_council", widget=forms.HiddenInput)
+    # Drill-down from a dashboard that spans several provinces.
+    province = django_filters.CharFilter(widget=forms.HiddenInput)
 
     class Meta:
         model = Meeting

@@ -29,12 +29,19 @@ from meetings.models import (
     MeetingOrganiser,
     Resolution,
 )
-from portal.lib.dates import fiscal_year_bounds
+from portal.lib.dates import fiscal_year_bounds, fiscal_year_of
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 SISAKET = "33"
-FISCAL_YEARS = range(2564, 2570)
+
+
+def demo_fiscal_years() -> range:
+    """Six fiscal years up to the current one, so the dashboard's default year has data."""
+    current = fiscal_year_of(timezone.localdate())
+    return range(current - 5, current + 1)
+
+
 SEED = 2565
 
 # Municipal areas of Sisaket that have a community organisation council of their own,
@@ -298,9 +305,10 @@ def _seed_people(rng: random.Random, result: DemoResult) -> None:
 
 def _project_status(rng: random.Random, fiscal_year: int) -> str:
     roll = rng.random()
-    if fiscal_year <= 2567:
+    current = fiscal_year_of(timezone.localdate())
+    if fiscal_year <= current - 3:
         return Project.Status.CANCELLED if roll < 0.05 else Project.Status.COMPLETED
-    if fiscal_year == 2568:
+    if fiscal_year == current - 2:
         return Project.Status.COMPLETED if roll < 0.6 else Project.Status.IN_PROGRESS
     if roll < 0.3:
         return Project.Status.PROPOSED
@@ -316,7 +324,7 @@ def _seed_projects(rng: random.Random, result: DemoResult) -> None:
     )
     partner_pool = list(Agency.objects.exclude(sector=Agency.Sector.MOVEMENT).order_by("code"))
     projects, plans = [], []
-    for fiscal_year in FISCAL_YEARS:
+    for fiscal_year in demo_fiscal_years():
         start, end = fiscal_year_bounds(fiscal_year)
         for number, council in enumerate(rng.sample(councils, 50), start=1):
             programme = rng.choice(programmes)
@@ -444,7 +452,7 @@ def _seed_sample_meetings(rng: random.Random, result: DemoResult) -> None:
     movement = Agency.objects.get(code="sisaket-movement")
     today = timezone.localdate()
     created = 0
-    for fiscal_year in FISCAL_YEARS:
+    for fiscal_year in demo_fiscal_years():
         start, _end = fiscal_year_bounds(fiscal_year)
         for quarter in range(1, 5):
             title = f"ประชุมคณะทำงานบูรณาการความร่วมมือจังหวัดศรีสะเกษ ครั้งที่ {quarter}/{fiscal_year}"

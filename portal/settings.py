@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "projects",
     "meetings",
     "privacy",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -102,6 +103,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A request writes all or nothing: an error half-way rolls every write of it back.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# Dashboard figures are cached (dashboards.cache). One process: memory. Several app servers:
+# a shared cache, e.g. CACHE_URL=redis://redis:6379/1 (needs the `redis` package).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://portal")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

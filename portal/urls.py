@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from dashboards import views as dashboards
 from portal import media, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards.home, name="home"),
+    path("", include("dashboards.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("councils/", include("councils.urls")),
     path("agencies/", include("councils.agency_urls")),

@@ -1,4 +1,4 @@
-"""Cross-app pages: the home page and the health check."""
+"""Cross-app pages: the health check and the error page."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
@@ -6,18 +6,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from meetings.models import Meeting
-from portal.summary import home_figures
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    recent_meetings = Meeting.objects.visible_to(request.user).active().order_by("-starts_at")[:5]
-    return render(
-        request,
-        "portal/home.html",
-        {"figures": home_figures(request.user), "recent_meetings": recent_meetings},
-    )
 
 
 @require_GET

@@ -38,6 +38,9 @@ class ProjectFilter(SearchFilterSet):
     )
     # Drill-down links from a council's or an agency's page; not shown as fields.
     council = django_filters.NumberFilter(widget=forms.HiddenInput)
+    province = django_filters.CharFilter(
+        field_name="council__district__province", widget=forms.HiddenInput
+    )
     partner = django_filters.NumberFilter(method="with_partner", widget=forms.HiddenInput)
 
     class Meta:

@@ -35,7 +35,7 @@ def test_an_error_half_way_through_a_save_writes_nothing(staff_user):
 
 @pytest.mark.django_db
 def test_a_lost_database_gets_a_clear_503_page(staff_client):
-    with mock.patch("portal.views.home_figures", side_effect=OperationalError("gone")):
+    with mock.patch("dashboards.views.dashboard_data", side_effect=OperationalError("gone")):
         response = staff_client.get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

@@ -59,11 +59,11 @@ def test_the_home_page_shows_the_real_counts(staff_client):
     archived = CouncilFactory()
     archived.archive()
     ProjectFactory(budget_approved=1_234_567)
-    response = staff_client.get("/")
-    figures = response.context["figures"]
-    assert figures.councils == 4  # three made here and the project's own council
-    assert figures.projects == 1
-    assert figures.budget_approved == 1_234_567
+    response = staff_client.get("/", {"fiscal_year": 2566})
+    summary = response.context["summary"]
+    assert summary["councils"]["total"] == 4  # three made here and the project's own council
+    assert summary["projects"]["total"] == 1
+    assert summary["budget"]["approved"] == 1_234_567
     assert "1,234,567" in response.text
 
 

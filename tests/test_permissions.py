@@ -46,6 +46,8 @@ CREATE = {**everyone(OK), "editor": FORBIDDEN, "other_editor": FORBIDDEN, "viewe
 # url name -> (path builder, expected status per role)
 MATRIX = {
     "home": (lambda o: "/", everyone(OK)),
+    "dashboards:quality": (lambda o: "/quality/", everyone(OK)),
+    "dashboards:reports": (lambda o: "/reports/", everyone(OK)),
     "healthz": (lambda o: "/healthz", {role: OK for role in ROLES}),
     "login": (lambda o: "/accounts/login/", {role: OK for role in ROLES}),
     "logout": (lambda o: "/accounts/logout/", {**everyone(NOT_ALLOWED)}),

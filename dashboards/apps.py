@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DashboardsConfig(AppConfig):
+    name = "dashboards"
+    verbose_name = _("Dashboards and reports")
+
+    def ready(self) -> None:
+        from dashboards import cache
+
+        cache.connect_invalidation()

@@ -1,0 +1,20 @@
+from django import template
+from django.utils import translation
+
+from portal.lib.thai_text import thai_digits
+
+register = template.Library()
+
+
+@register.filter
+def thainum(value) -> str:
+    """Thai digits for the numbering of a Thai government document (3 -> ๓); Arabic digits
+    for a reader of English."""
+    if (translation.get_language() or "th").startswith("th"):
+        return thai_digits(str(value))
+    return str(value)
+
+
+@register.filter
+def percent_of(value, total) -> int:
+    return round(100 * value / total) if total else 0

@@ -1,0 +1,66 @@
+"""The dashboard (the home page), the data-quality list and the briefing pack."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dashboards import presentation, quality, reports
+from dashboards.cache import cached
+from dashboards.figures import dashboard_data
+from dashboards.filters import SelectionForm
+from meetings.models import Meeting
+
+QUALITY_ON_DASHBOARD = 8
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    form = SelectionForm(request.GET, request=request)
+    selection = form.selection()
+    data = cached(request.user, selection, dashboard_data)
+    context = presentation.build(data, selection, request.GET.get("map", "projects"))
+    councils = quality.quality_list(request.user, selection.district)[:QUALITY_ON_DASHBOARD]
+    recent_meetings = Meeting.objects.visible_to(request.user).active().order_by("-starts_at")[:5]
+    return render(
+        request,
+        "dashboards/home.html",
+        {
+            **context,
+            "form": form,
+            "selection": selection,
+            "quality": [(council, quality.missing(council)) for council in councils],
+            "recent_meetings": recent_meetings,
+        },
+    )
+
+
+def data_quality(request: HttpRequest) -> HttpResponse:
+    form = SelectionForm(request.GET, request=request)
+    selection = form.selection()
+    page = Paginator(quality.quality_list(request.user, selection.district), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "dashboards/quality.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "rows": [(council, quality.missing(council)) for council in page.object_list],
+            "checks": len(quality.CHECKS),
+            "now": timezone.now(),
+        },
+    )
+
+
+def briefing(request: HttpRequest) -> HttpResponse:
+    form = SelectionForm(request.GET, request=request)
+    selection = form.selection()
+    file_format = request.GET.get("format")
+    if file_format in ("pdf", "xlsx") and form.is_valid():
+        pack = reports.briefing_pack(request.user, selection)
+        if file_format == "pdf":
+            return reports.pdf(request, pack)
+        return reports.workbook(pack)
+    return render(request, "dashboards/reports.html", {"form": form, "selection": selection})

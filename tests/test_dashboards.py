@@ -1,0 +1,321 @@
+"""The dashboard's figures against a small data set computed by hand: scope, archived records,
+filters, drill-down links, caching and query counts."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from councils.models import Council
+from dashboards.figures import dashboard_data
+from dashboards.filters import Selection
+from meetings.models import Resolution
+from projects.models import Project
+from tests.factories import (
+    CommunityOrganisationFactory,
+    CouncilFactory,
+    DisbursementFactory,
+    DistrictFactory,
+    MeetingFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    ProvinceFactory,
+    ResolutionFactory,
+    UserFactory,
+)
+
+ARCHIVED = timezone.make_aware(datetime.datetime(2024, 1, 1))
+
+
+def at(year, month, day):
+    return timezone.make_aware(datetime.datetime(year, month, day, 9, 0))
+
+
+@pytest.fixture
+def world(db):
+    """Sisaket (districts A and B) and Ubon (district C); what each figure should be is
+    written next to the test that checks it."""
+    sisaket, ubon = ProvinceFactory(), ProvinceFactory(code="34", name_th="อุบลราชธานี")
+    a, b = DistrictFactory(province=sisaket), DistrictFactory(province=sisaket)
+    c = DistrictFactory(province=ubon, code="3401")
+    welfare = ProgrammeFactory()
+    housing = ProgrammeFactory(code="baan-mankong", name_th="บ้านมั่นคง", name_en="Baan Mankong")
+    a1 = CouncilFactory(subdistrict__district=a, households=100, population=300)
+    CouncilFactory(
+        subdistrict__district=a, households=50, population=150, status=Council.Status.DORMANT
+    )
+    b1 = CouncilFactory(subdistrict__district=b, households=200, population=700)
+    CouncilFactory(subdistrict__district=b, households=999, population=999, archived_at=ARCHIVED)
+    c1 = CouncilFactory(subdistrict__district=c, households=5000, population=9000)
+    CommunityOrganisationFactory(council=a1, member_count=40)
+    CommunityOrganisationFactory(council=b1, member_count=60)
+    CommunityOrganisationFactory(council=b1, member_count=1000, archived_at=ARCHIVED)
+    CommunityOrganisationFactory(council=c1, member_count=500)
+    p1 = ProjectFactory(
+        council=a1,
+        programme=welfare,
+        status=Project.Status.APPROVED,
+        budget_requested=Decimal(100_000),
+        budget_approved=Decimal(90_000),
+        target_households=10,
+        reached_households=5,
+        target_persons=30,
+        reached_persons=12,
+    )
+    p2 = ProjectFactory(
+        council=b1,
+        programme=housing,
+        status=Project.Status.COMPLETED,
+        budget_requested=Decimal(200_000),
+        budget_approved=Decimal(150_000),
+        target_households=20,
+        reached_households=20,
+        target_persons=60,
+        reached_persons=55,
+    )
+    ProjectFactory(
+        council=a1,
+        programme=welfare,
+        status=Project.Status.PROPOSED,
+        budget_requested=Decimal(50_000),
+        budget_approved=Decimal(0),
+    )
+    ProjectFactory(council=a1, budget_approved=Decimal(1_000_000), archived_at=ARCHIVED)
+    p5 = ProjectFactory(council=c1, budget_approved=Decimal(777_000))
+    p6 = ProjectFactory(
+        council=b1,
+        fiscal_year=2565,
+        status=Project.Status.COMPLETED,
+        budget_requested=Decimal(40_000),
+        budget_approved=Decimal(40_000),
+    )
+    DisbursementFactory(project=p1, amount=Decimal(45_000))
+    DisbursementFactory(project=p2, amount=Decimal(100_000))
+    DisbursementFactory(project=p2, amount=Decimal(50_000))
+    DisbursementFactory(project=p2, amount=Decimal(9_999), archived_at=ARCHIVED)
+    DisbursementFactory(project=p6, amount=Decimal(40_000))
+    DisbursementFactory(project=p5, amount=Decimal(10_000))
+    m1 = MeetingFactory(province=sisaket, district=a, starts_at=at(2022, 12, 21))
+    m2 = MeetingFactory(province=sisaket, district=b, starts_at=at(2023, 5, 1))
+    MeetingFactory(province=sisaket, district=a, starts_at=at(2023, 1, 1), archived_at=ARCHIVED)
+    MeetingFactory(province=sisaket, district=a, starts_at=at(2021, 12, 1))
+    m5 = MeetingFactory(province=ubon, district=c, starts_at=at(2023, 2, 1))
+    ResolutionFactory(meeting=m1, due_on=datetime.date(2023, 1, 31))
+    ResolutionFactory(
+        meeting=m1, status=Resolution.Status.IN_PROGRESS, due_on=datetime.date(2999, 1, 1)
+    )
+    ResolutionFactory(meeting=m2, status=Resolution.Status.DONE, due_on=datetime.date(2023, 1, 1))
+    ResolutionFactory(meeting=m5, due_on=datetime.date(2023, 1, 1))
+    return {
+        "a": a, "b": b, "c": c, "welfare": welfare, "housing": housing, "a1": a1, "c1": c1,
+    }  # fmt: skip
+
+
+def staff_figures(staff_user, **selection):
+    return dashboard_data(staff_user, Selection(fiscal_year=2566, **selection))
+
+
+def test_summary_figures_of_a_province(world, staff_user):
+    summary = staff_figures(staff_user)["summary"]
+    assert summary["councils"] == {
+        "total": 3, "active": 2, "dormant": 1, "dissolved": 0,
+        "households": 350, "population": 1150,
+    }  # fmt: skip
+    assert summary["organisations"] == {"total": 2, "members": 100}
+    projects = summary["projects"]
+    assert projects["total"] == 3
+    assert projects["by_status"] == {
+        "proposed": 1, "approved": 1, "in_progress": 0, "completed": 1, "cancelled": 0,
+    }  # fmt: skip
+    assert (projects["target_households"], projects["reached_households"]) == (30, 25)
+    assert (projects["target_persons"], projects["reached_persons"]) == (90, 67)
+    assert summary["budget"] == {"requested": 350_000, "approved": 240_000, "disbursed": 195_000}
+    assert summary["meetings_held"] == 2
+    assert summary["resolutions"] == {"open": 2, "overdue": 1}
+
+
+def test_breakdowns_by_district_programme_and_year(world, staff_user):
+    data = staff_figures(staff_user)
+    assert data["level"] == "district"
+    areas = {row["code"]: row for row in data["areas"]}
+    assert set(areas) == {world["a"].code, world["b"].code}
+    a, b = areas[world["a"].code], areas[world["b"].code]
+    assert (a["councils_active"], a["projects"], a["approved"], a["disbursed"]) == (
+        1, 2, 90_000, 45_000,
+    )  # fmt: skip
+    assert (a["reached_households"], a["meetings"]) == (5, 1)
+    assert (b["councils_active"], b["projects"], b["approved"], b["disbursed"]) == (
+        1, 1, 150_000, 150_000,
+    )  # fmt: skip
+    programmes = {row["code"]: row for row in data["programmes"]}
+    assert programmes["community-welfare"]["projects"] == 2
+    assert programmes["community-welfare"]["requested"] == 150_000
+    assert programmes["community-welfare"]["disbursed"] == 45_000
+    assert programmes["baan-mankong"]["approved"] == 150_000
+    years = {row["fiscal_year"]: row for row in data["years"]}
+    assert list(years) == [2561, 2562, 2563, 2564, 2565, 2566]
+    assert years[2565] == {
+        "fiscal_year": 2565,
+        "projects": 1,
+        "approved": 40_000,
+        "disbursed": 40_000,
+    }
+    assert years[2566]["disbursed"] == 195_000
+
+
+def test_district_and_programme_filters(world, staff_user):
+    summary = staff_figures(staff_user, district=world["a"])["summary"]
+    assert summary["councils"]["total"] == 2 and summary["councils"]["households"] == 150
+    assert summary["projects"]["total"] == 2
+    assert summary["budget"]["disbursed"] == 45_000
+    assert summary["meetings_held"] == 1
+    assert summary["resolutions"]["open"] == 2
+    housing = staff_figures(staff_user, programme=world["housing"])["summary"]
+    assert housing["projects"]["total"] == 1
+    assert housing["budget"] == {"requested": 200_000, "approved": 150_000, "disbursed": 150_000}
+
+
+def test_other_provinces_and_councils_stay_out_of_scope(world):
+    viewer = UserFactory(role="viewer")
+    viewer.provinces.add(ProvinceFactory())
+    summary = dashboard_data(viewer, Selection(2566))["summary"]
+    assert summary["budget"]["approved"] == 240_000  # not Ubon's 777,000
+    assert summary["councils"]["households"] == 350
+    editor = UserFactory(role="council_editor", council=world["a1"])
+    summary = dashboard_data(editor, Selection(2566))["summary"]
+    assert summary["councils"]["total"] == 1
+    assert summary["projects"]["total"] == 2
+    admin = UserFactory(role="admin")
+    data = dashboard_data(admin, Selection(2566))
+    assert data["level"] == "province"
+    assert {row["code"]: row["approved"] for row in data["areas"]} == {
+        "33": 240_000,
+        "34": 777_000,
+    }
+
+
+def test_the_viewer_page_never_shows_another_province(world, client):
+    viewer = UserFactory(role="viewer")
+    viewer.provinces.add(ProvinceFactory())
+    client.force_login(viewer)
+    page = client.get("/", {"fiscal_year": 2566}).text
+    assert "240,000" in page
+    assert "777,000" not in page and "อุบลราชธานี" not in page
+
+
+def list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def test_drill_down_links_open_lists_whose_counts_equal_the_figures(world, staff_client):
+    response = staff_client.get("/", {"fiscal_year": 2566})
+    context = response.context
+    links, summary = context["links"], context["summary"]
+    assert list_count(staff_client, links["councils"]) == summary["councils"]["total"] == 3
+    assert list_count(staff_client, links["councils_active"]) == summary["councils"]["active"]
+    assert list_count(staff_client, links["councils_dormant"]) == summary["councils"]["dormant"]
+    assert list_count(staff_client, links["projects"]) == summary["projects"]["total"]
+    assert list_count(staff_client, links["meetings"]) == summary["meetings_held"] == 2
+    for row in context["statuses"]:
+        assert list_count(staff_client, row["link"]) == row["value"], row["status"]
+    for table_name, key in (("areas", 1), ("programmes", 0)):
+        table = context["tables"][table_name]
+        for row in table.rows:
+            assert list_count(staff_client, row["link"]) == row["cells"][key], row["label"]
+    for row in context["tables"]["years"].rows:
+        if row["cells"][0]:
+            assert list_count(staff_client, row["link"]) == row["cells"][0], row["label"]
+        else:
+            assert row["link"] is None
+    for tile in context["tile_map"].tiles:
+        assert list_count(staff_client, tile.link) == tile.value
+
+
+def test_drill_down_by_province_for_a_national_view(world, admin_client):
+    context = admin_client.get("/", {"fiscal_year": 2566, "map": "councils_active"}).context
+    for tile in context["tile_map"].tiles:
+        assert list_count(admin_client, tile.link) == tile.value
+    for row in context["tables"]["areas"].rows:
+        assert list_count(admin_client, row["link"]) == row["cells"][1]
+
+
+def test_filters_are_kept_in_the_url_and_bad_values_are_ignored(world, staff_client):
+    response = staff_client.get(
+        "/", {"fiscal_year": "2566", "district": world["a"].pk, "programme": world["welfare"].pk}
+    )
+    assert response.context["summary"]["projects"]["total"] == 2
+    assert f'value="{world["a"].pk}" selected' in response.text
+    response = staff_client.get("/", {"fiscal_year": "abc", "district": "99999"})
+    assert response.status_code == 200
+    assert response.context["selection"].district is None
+    assert (
+        response.context["selection"].fiscal_year
+        == response.context["form"].fields["fiscal_year"].initial
+    )
+    assert "ไม่เข้าใจ" in response.text  # "part of the filter was not understood"
+
+
+def test_english_dashboard(world, staff_client):
+    response = staff_client.get("/", {"fiscal_year": 2566}, headers={"accept-language": "en"})
+    assert "Partnership at a glance" in response.text
+    assert "Fiscal year 2566 (2022–23)" in response.text
+
+
+def test_data_quality_lists_the_least_complete_and_stalest_first(world, staff_client):
+    from tests.factories import CouncilMemberFactory
+
+    complete = world["a1"]
+    complete.phone = "045-611-111"
+    complete.save()
+    CouncilMemberFactory(council=complete, role="chair")
+    response = staff_client.get("/quality/")
+    rows = response.context["rows"]
+    assert [council.pk for council, _missing in rows][-1] == complete.pk
+    council, missing = rows[-1]
+    assert council.score == 5 and missing == []
+    first, first_missing = rows[0]
+    assert first.score == 2  # no chair, contact or members
+    assert {str(item) for item in first_missing} == {"ประธาน", "ช่องทางติดต่อ", "สมาชิก"}
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(world, staff_client):
+    with CaptureQueriesContext(connection) as small:
+        staff_client.get("/", {"fiscal_year": 2566})
+    for _ in range(5):
+        council = CouncilFactory(subdistrict__district=world["b"])
+        ProjectFactory(council=council)
+        MeetingFactory(district=world["b"], starts_at=at(2023, 3, 3))
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as large:
+        staff_client.get("/", {"fiscal_year": 2566})
+    assert len(large) == len(small) <= 30
+
+
+def test_cached_figures_are_dropped_on_every_write(world, staff_client):
+    staff_client.get("/", {"fiscal_year": 2566})
+    with CaptureQueriesContext(connection) as cached:
+        response = staff_client.get("/", {"fiscal_year": 2566})
+    with CaptureQueriesContext(connection) as uncached:
+        from django.core.cache import cache
+
+        cache.clear()
+        staff_client.get("/", {"fiscal_year": 2566})
+    assert len(cached) < len(uncached) - 10
+    assert response.context["summary"]["projects"]["total"] == 3
+    ProjectFactory(council=world["a1"])
+    response = staff_client.get("/", {"fiscal_year": 2566})
+    assert response.context["summary"]["projects"]["total"] == 4
+
+
+def test_charts_are_drawn_without_script(world, staff_client):
+    text = staff_client.get("/", {"fiscal_year": 2566}).text
+    assert text.count('class="bar-chart"') == 4
+    assert "<script" not in re.sub(r'<script src="[^"]+"( defer)?></script>', "", text)
