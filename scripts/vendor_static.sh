@@ -33,7 +33,7 @@ cp "$ROOT/package.json" "$ROOT/package-lock.json" "$WORK/"
 
 NM="$WORK/node_modules"
 OUT="$WORK/vendor"          # staging tree, moved into place at the end
-mkdir -p "$OUT/bootstrap" "$OUT/chartjs" "$OUT/sarabun/files"
+mkdir -p "$OUT/bootstrap" "$OUT/sarabun/files"
 
 # copy_stripped SRC DST: copy a css/js file without its sourceMappingURL line(s).
 copy_stripped() {
@@ -58,14 +58,6 @@ copy_stripped "$NM/bootstrap/dist/js/bootstrap.bundle.min.js"   "$OUT/bootstrap/
 copy_plain    "$NM/bootstrap/LICENSE"                           "$OUT/bootstrap/LICENSE"
 # bootstrap.bundle.min.js includes Popper; ship its licence too.
 copy_plain    "$NM/@popperjs/core/LICENSE.md"                   "$OUT/bootstrap/LICENSE.popperjs-core.md"
-
-# --- Chart.js ----------------------------------------------------------------
-CHART_SRC="$NM/chart.js/dist/chart.umd.min.js"
-[[ -f "$CHART_SRC" ]] || CHART_SRC="$NM/chart.js/dist/chart.umd.js"
-copy_stripped "$CHART_SRC"                                      "$OUT/chartjs/chart.umd.min.js"
-copy_plain    "$NM/chart.js/LICENSE.md"                         "$OUT/chartjs/LICENSE.md"
-# chart.umd(.min).js includes @kurkle/color; ship its licence too.
-copy_plain    "$NM/@kurkle/color/LICENSE.md"                    "$OUT/chartjs/LICENSE.kurkle-color.md"
 
 # --- Sarabun (Fontsource) --------------------------------------------------
 FS="$NM/@fontsource/sarabun"
@@ -133,7 +125,7 @@ for (const name of direct) {
   lines.push([name, entry.version, entry.license || installed.license || 'UNKNOWN', entry.integrity].join(' '));
 }
 lines.push('# bundled inside the files above (licences copied alongside):',
-           '#   @popperjs/core in bootstrap/bootstrap.bundle.min.js; @kurkle/color in chartjs/chart.umd.min.js');
+           '#   @popperjs/core in bootstrap/bootstrap.bundle.min.js');
 fs.writeFileSync(outFile, lines.join('\n') + '\n');
 JS
 echo "  VERSIONS.txt  (generated)"
