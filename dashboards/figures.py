@@ -1,19 +1,24 @@
 """Every figure of the dashboard and the briefing pack, aggregated in the database.
 
-`dashboard_data(user, selection)` runs a fixed number of queries whatever the number of rows:
-one aggregate per kind of record, one grouped query per chart. The result holds plain
-numbers and codes (no model instances), so it can be cached and shared between languages.
-Archived records are left out everywhere; the user's scope comes from `visible_to`.
+`dashboard_data(user, selection)` runs a fixed number of queries whatever the number of rows.
+Projects and disbursements are each read once, aggregated by the database into groups
+(area × programme × fiscal year × status: a few hundred groups for a province, a few
+thousand for the country); the summary, the breakdowns and the trend are sums of those
+group totals. Councils, organisations, meetings and resolutions are one aggregate each.
+The result holds plain numbers and codes (no model instances), so it can be cached and
+shared between languages. Archived records are left out everywhere; the user's scope comes
+from `visible_to`.
 """
 
 import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from councils.models import CommunityOrganisation, Council
+from dashboards import quality
 from dashboards.filters import Selection
 from geo.models import District, Province
 from meetings.models import Meeting, Resolution
@@ -22,6 +27,15 @@ from projects.models import Disbursement, Programme, Project
 
 OPEN_RESOLUTIONS = [Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS]
 TREND_YEARS = 6
+QUALITY_ROWS = 8
+PROJECT_SUMS = (
+    "requested",
+    "approved",
+    "target_households",
+    "reached_households",
+    "target_persons",
+    "reached_persons",
+)
 
 
 def scope_provinces(user) -> list[str] | None:
@@ -38,7 +52,7 @@ def scope_provinces(user) -> list[str] | None:
 def area_level(user, selection: Selection) -> str:
     """Charts and the map break figures down by district within one province, and by
     province when the figures span several."""
-    if selection.district is not None:
+    if selection.province_code is not None:
         return "district"
     provinces = scope_provinces(user)
     return "district" if provinces is not None and len(provinces) == 1 else "province"
@@ -50,42 +64,48 @@ def _money(value) -> int:
 
 
 class Scoped:
-    """The user's records narrowed by the selection; `year` adds the fiscal year."""
+    """The user's records narrowed by the selection's district and programme."""
 
     def __init__(self, user, selection: Selection):
         self.user = user
         self.selection = selection
         self.district = selection.district
+        # A province narrows the figures only when no district does.
+        self.province = None if selection.district else selection.province_code
         self.programme = selection.programme
+        last = selection.fiscal_year
+        self.years = list(range(last - TREND_YEARS + 1, last + 1))
+
+    def _narrow(self, qs, district: str, province: str):
+        if self.district:
+            return qs.filter(**{district: self.district})
+        if self.province:
+            return qs.filter(**{province: self.province})
+        return qs
 
     def councils(self):
         qs = Council.objects.visible_to(self.user).active()
-        return qs.filter(district=self.district) if self.district else qs
+        return self._narrow(qs, "district", "district__province")
 
     def organisations(self):
         qs = CommunityOrganisation.objects.visible_to(self.user).active()
-        return qs.filter(council__district=self.district) if self.district else qs
+        return self._narrow(qs, "council__district", "council__district__province")
 
-    def projects(self, *, year: bool = True):
-        qs = Project.objects.visible_to(self.user).active()
-        if year:
-            qs = qs.filter(fiscal_year=self.selection.fiscal_year)
-        if self.district:
-            qs = qs.filter(council__district=self.district)
+    def projects(self):
+        """Projects of the trend's six fiscal years (the chosen one last)."""
+        qs = Project.objects.visible_to(self.user).active().filter(fiscal_year__in=self.years)
+        qs = self._narrow(qs, "council__district", "council__district__province")
         if self.programme:
             qs = qs.filter(programme=self.programme)
         return qs
 
-    def disbursements(self, *, year: bool = True):
+    def disbursements(self):
         qs = (
             Disbursement.objects.visible_to(self.user)
             .active()
-            .filter(project__archived_at__isnull=True)
+            .filter(project__archived_at__isnull=True, project__fiscal_year__in=self.years)
         )
-        if year:
-            qs = qs.filter(project__fiscal_year=self.selection.fiscal_year)
-        if self.district:
-            qs = qs.filter(project__council__district=self.district)
+        qs = self._narrow(qs, "project__council__district", "project__council__district__province")
         if self.programme:
             qs = qs.filter(project__programme=self.programme)
         return qs
@@ -100,7 +120,7 @@ class Scoped:
                 starts_at__date__lte=min(last, timezone.localdate()),
             )
         )
-        return qs.filter(district=self.district) if self.district else qs
+        return self._narrow(qs, "district", "province")
 
     def open_resolutions(self):
         qs = (
@@ -108,10 +128,83 @@ class Scoped:
             .active()
             .filter(status__in=OPEN_RESOLUTIONS, meeting__archived_at__isnull=True)
         )
-        return qs.filter(meeting__district=self.district) if self.district else qs
+        return self._narrow(qs, "meeting__district", "meeting__province")
 
 
-def summary(scoped: Scoped, today: datetime.date) -> dict:
+def _keys(level: str) -> dict[str, str]:
+    """The lookup of the area (district or province) from each kind of record."""
+    if level == "province":
+        return {
+            "council": "district__province",
+            "project": "council__district__province",
+            "disbursement": "project__council__district__province",
+            "meeting": "province",
+        }
+    return {
+        "council": "district",
+        "project": "council__district",
+        "disbursement": "project__council__district",
+        "meeting": "district",
+    }
+
+
+def _area(level: str, kind: str) -> F:
+    return F(_keys(level)[kind])
+
+
+def project_groups(scoped: Scoped, level: str) -> list[dict]:
+    """One query: projects counted and summed by area, programme, fiscal year and status."""
+    return [
+        {
+            "area": row["area"],
+            "programme": row["programme"],
+            "fiscal_year": row["fiscal_year"],
+            "status": row["status"],
+            "projects": row["n"],
+            **{key: row[key] for key in PROJECT_SUMS},
+        }
+        for row in scoped.projects()
+        .order_by()
+        .values("programme", "fiscal_year", "status", area=_area(level, "project"))
+        .annotate(
+            n=Count("pk"),
+            requested=Sum("budget_requested", default=0),
+            approved=Sum("budget_approved", default=0),
+            target_households=Sum("target_households", default=0),
+            reached_households=Sum("reached_households", default=0),
+            target_persons=Sum("target_persons", default=0),
+            reached_persons=Sum("reached_persons", default=0),
+        )
+    ]
+
+
+def disbursement_groups(scoped: Scoped, level: str) -> list[dict]:
+    """One query: disbursements summed by area, programme and fiscal year of their project."""
+    return [
+        {
+            "area": row["area"],
+            "programme": row["project__programme"],
+            "fiscal_year": row["project__fiscal_year"],
+            "disbursed": row["total"],
+        }
+        for row in scoped.disbursements()
+        .order_by()
+        .values("project__programme", "project__fiscal_year", area=_area(level, "disbursement"))
+        .annotate(total=Sum("amount", default=0))
+    ]
+
+
+def _add_up(groups: list[dict], by: str | None, keys: tuple[str, ...]) -> dict:
+    """Totals of `keys` over the groups, for each value of `by` (or overall for None)."""
+    totals: dict = defaultdict(lambda: dict.fromkeys(keys, 0))
+    for group in groups:
+        total = totals[group[by] if by else None]
+        for key in keys:
+            total[key] += group[key]
+    return totals
+
+
+def summary(scoped, projects, disbursements, today: datetime.date) -> dict:
     councils = scoped.councils().aggregate(
         total=Count("pk"),
         active=Count("pk", filter=Q(status=Council.Status.ACTIVE)),
@@ -123,37 +216,23 @@ def summary(scoped: Scoped, today: datetime.date) -> dict:
     organisations = scoped.organisations().aggregate(
         total=Count("pk"), members=Sum("member_count", default=0)
     )
-    by_status = {
-        f"status_{status}": Count("pk", filter=Q(status=status)) for status in Project.Status.values
-    }
-    projects = scoped.projects().aggregate(
-        total=Count("pk"),
-        requested=Sum("budget_requested", default=0),
-        approved=Sum("budget_approved", default=0),
-        target_households=Sum("target_households", default=0),
-        reached_households=Sum("reached_households", default=0),
-        target_persons=Sum("target_persons", default=0),
-        reached_persons=Sum("reached_persons", default=0),
-        **by_status,
-    )
-    disbursed = scoped.disbursements().aggregate(total=Sum("amount", default=0))["total"]
     resolutions = scoped.open_resolutions().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
+    totals = _add_up(projects, None, ("projects", *PROJECT_SUMS))[None]
+    by_status = _add_up(projects, "status", ("projects",))
+    disbursed = _add_up(disbursements, None, ("disbursed",))[None]["disbursed"]
     return {
         "councils": councils,
         "organisations": organisations,
         "projects": {
-            "total": projects["total"],
-            "by_status": {status: projects[f"status_{status}"] for status in Project.Status.values},
-            "target_households": projects["target_households"],
-            "reached_households": projects["reached_households"],
-            "target_persons": projects["target_persons"],
-            "reached_persons": projects["reached_persons"],
+            "total": totals["projects"],
+            "by_status": {s: by_status[s]["projects"] for s in Project.Status.values},
+            **{key: totals[key] for key in PROJECT_SUMS if key not in ("requested", "approved")},
         },
         "budget": {
-            "requested": _money(projects["requested"]),
-            "approved": _money(projects["approved"]),
+            "requested": _money(totals["requested"]),
+            "approved": _money(totals["approved"]),
             "disbursed": _money(disbursed),
         },
         "meetings_held": scoped.meetings_held().count(),
@@ -161,149 +240,101 @@ def summary(scoped: Scoped, today: datetime.date) -> dict:
     }
 
 
-def by_area(scoped: Scoped, level: str) -> list[dict]:
+def by_area(scoped: Scoped, level: str, projects, disbursements) -> list[dict]:
     """Councils, projects, budgets, households reached and meetings for each district (or
     province) of the scope, including those with nothing yet."""
+    keys = _keys(level)
     if level == "province":
-        council_key, project_key, meeting_key = (
-            "district__province",
-            "council__district__province",
-            "province",
-        )
         provinces = scope_provinces(scoped.user)
         areas = Province.objects.order_by("code")
         if provinces is not None:
             areas = areas.filter(code__in=provinces)
     else:
-        council_key, project_key, meeting_key = "district", "council__district", "district"
         areas = District.objects.order_by("code")
         if scoped.district is not None:
             areas = areas.filter(pk=scoped.district.pk)
+        elif scoped.province is not None:
+            areas = areas.filter(province=scoped.province)
         else:
             areas = areas.filter(province__in=scope_provinces(scoped.user) or [])
-    rows = {
-        area.code: {
-            "code": area.code,
-            "name_th": area.name_th,
-            "name_en": area.name_en,
-            "councils": 0,
-            "councils_active": 0,
-            "projects": 0,
-            "approved": 0,
-            "disbursed": 0,
-            "reached_households": 0,
-            "meetings": 0,
-        }
-        for area in areas.only("code", "name_th", "name_en")
+    project_totals = _add_up(projects, "area", ("projects", "approved", "reached_households"))
+    disbursed = _add_up(disbursements, "area", ("disbursed",))
+    councils = {
+        row[keys["council"]]: row["active"]
+        for row in scoped.councils()
+        .order_by()
+        .values(keys["council"])
+        .annotate(active=Count("pk", filter=Q(status=Council.Status.ACTIVE)))
     }
-    for row in (
-        scoped.councils()
-        .order_by()
-        .values(council_key)
-        .annotate(n=Count("pk"), active=Count("pk", filter=Q(status=Council.Status.ACTIVE)))
-    ):
-        if row[council_key] in rows:
-            rows[row[council_key]].update(councils=row["n"], councils_active=row["active"])
-    for row in (
-        scoped.projects()
-        .order_by()
-        .values(project_key)
-        .annotate(
-            n=Count("pk"),
-            approved=Sum("budget_approved", default=0),
-            reached=Sum("reached_households", default=0),
+    meetings = {
+        row[keys["meeting"]]: row["n"]
+        for row in scoped.meetings_held().order_by().values(keys["meeting"]).annotate(n=Count("pk"))
+    }
+    rows = []
+    for area in areas.only("code", "name_th", "name_en"):
+        totals = project_totals.get(area.code, {})
+        rows.append(
+            {
+                "code": area.code,
+                "name_th": area.name_th,
+                "name_en": area.name_en,
+                "councils_active": councils.get(area.code, 0),
+                "projects": totals.get("projects", 0),
+                "approved": _money(totals.get("approved")),
+                "disbursed": _money(disbursed.get(area.code, {}).get("disbursed")),
+                "reached_households": totals.get("reached_households", 0),
+                "meetings": meetings.get(area.code, 0),
+            }
         )
-    ):
-        if row[project_key] in rows:
-            rows[row[project_key]].update(
-                projects=row["n"],
-                approved=_money(row["approved"]),
-                reached_households=row["reached"],
-            )
-    disbursement_key = f"project__{project_key}"
-    for row in (
-        scoped.disbursements()
-        .order_by()
-        .values(disbursement_key)
-        .annotate(total=Sum("amount", default=0))
-    ):
-        if row[disbursement_key] in rows:
-            rows[row[disbursement_key]]["disbursed"] = _money(row["total"])
-    for row in scoped.meetings_held().order_by().values(meeting_key).annotate(n=Count("pk")):
-        if row[meeting_key] in rows:
-            rows[row[meeting_key]]["meetings"] = row["n"]
-    return list(rows.values())
+    return rows
 
 
-def by_programme(scoped: Scoped) -> list[dict]:
+def by_programme(scoped: Scoped, projects, disbursements) -> list[dict]:
     programmes = Programme.objects.active().order_by("sort_order", "code")
     if scoped.programme is not None:
         programmes = programmes.filter(pk=scoped.programme.pk)
-    rows = {
-        programme.pk: {
-            "pk": programme.pk,
-            "code": programme.code,
-            "name_th": programme.name_th,
-            "name_en": programme.name_en,
-            "projects": 0,
-            "requested": 0,
-            "approved": 0,
-            "disbursed": 0,
-            "reached_households": 0,
-        }
-        for programme in programmes.only("pk", "code", "name_th", "name_en")
-    }
-    for row in (
-        scoped.projects()
-        .order_by()
-        .values("programme")
-        .annotate(
-            n=Count("pk"),
-            requested=Sum("budget_requested", default=0),
-            approved=Sum("budget_approved", default=0),
-            reached=Sum("reached_households", default=0),
+    project_totals = _add_up(
+        projects, "programme", ("projects", "requested", "approved", "reached_households")
+    )
+    disbursed = _add_up(disbursements, "programme", ("disbursed",))
+    rows = []
+    for programme in programmes.only("pk", "code", "name_th", "name_en"):
+        totals = project_totals.get(programme.pk, {})
+        rows.append(
+            {
+                "pk": programme.pk,
+                "code": programme.code,
+                "name_th": programme.name_th,
+                "name_en": programme.name_en,
+                "projects": totals.get("projects", 0),
+                "requested": _money(totals.get("requested")),
+                "approved": _money(totals.get("approved")),
+                "disbursed": _money(disbursed.get(programme.pk, {}).get("disbursed")),
+                "reached_households": totals.get("reached_households", 0),
+            }
         )
-    ):
-        if row["programme"] in rows:
-            rows[row["programme"]].update(
-                projects=row["n"],
-                requested=_money(row["requested"]),
-                approved=_money(row["approved"]),
-                reached_households=row["reached"],
-            )
-    for row in (
-        scoped.disbursements()
-        .order_by()
-        .values("project__programme")
-        .annotate(total=Sum("amount", default=0))
-    ):
-        if row["project__programme"] in rows:
-            rows[row["project__programme"]]["disbursed"] = _money(row["total"])
-    return list(rows.values())
+    return rows
 
 
-def by_fiscal_year(scoped: Scoped) -> list[dict]:
+def by_fiscal_year(scoped: Scoped, projects, disbursements) -> list[dict]:
     """The trend: the chosen fiscal year and the five before it."""
-    last = scoped.selection.fiscal_year
-    years = list(range(last - TREND_YEARS + 1, last + 1))
-    rows = {
-        year: {"fiscal_year": year, "projects": 0, "approved": 0, "disbursed": 0} for year in years
-    }
-    projects = scoped.projects(year=False).filter(fiscal_year__in=years)
-    for row in (
-        projects.order_by()
-        .values("fiscal_year")
-        .annotate(n=Count("pk"), approved=Sum("budget_approved", default=0))
-    ):
-        rows[row["fiscal_year"]].update(projects=row["n"], approved=_money(row["approved"]))
-    disbursements = scoped.disbursements(year=False).filter(project__fiscal_year__in=years)
-    for row in (
-        disbursements.order_by()
-        .values("project__fiscal_year")
-        .annotate(total=Sum("amount", default=0))
-    ):
-        rows[row["project__fiscal_year"]]["disbursed"] = _money(row["total"])
-    return list(rows.values())
+    project_totals = _add_up(projects, "fiscal_year", ("projects", "approved"))
+    disbursed = _add_up(disbursements, "fiscal_year", ("disbursed",))
+    return [
+        {
+            "fiscal_year": year,
+            "projects": project_totals.get(year, {}).get("projects", 0),
+            "approved": _money(project_totals.get(year, {}).get("approved")),
+            "disbursed": _money(disbursed.get(year, {}).get("disbursed")),
+        }
+        for year in scoped.years
+    ]
+
+
+def quality_rows(user, selection: Selection) -> list[dict]:
+    """The least complete, stalest councils (see dashboards.quality), as plain values."""
+    councils = quality.quality_list(user, selection)[:QUALITY_ROWS]
+    return [quality.as_row(council) for council in councils]
 
 
 def dashboard_data(user, selection: Selection) -> dict:
@@ -311,19 +342,17 @@ def dashboard_data(user, selection: Selection) -> dict:
     today = timezone.localdate()
     scoped = Scoped(user, selection)
     level = area_level(user, selection)
+    projects = project_groups(scoped, level)
+    disbursements = disbursement_groups(scoped, level)
+    year = selection.fiscal_year
+    projects_of_year = [group for group in projects if group["fiscal_year"] == year]
+    disbursements_of_year = [group for group in disbursements if group["fiscal_year"] == year]
     return {
         "today": today,
         "level": level,
-        "summary": summary(scoped, today),
-        "areas": by_area(scoped, level),
-        "programmes": by_programme(scoped),
-        "years": by_fiscal_year(scoped),
+        "summary": summary(scoped, projects_of_year, disbursements_of_year, today),
+        "areas": by_area(scoped, level, projects_of_year, disbursements_of_year),
+        "programmes": by_programme(scoped, projects_of_year, disbursements_of_year),
+        "years": by_fiscal_year(scoped, projects, disbursements),
+        "quality": quality_rows(user, selection),
     }
-
-
-def totals(rows: list[dict], *keys: str) -> dict:
-    result = defaultdict(int)
-    for row in rows:
-        for key in keys:
-            result[key] += row[key]
-    return dict(result)

@@ -17,7 +17,9 @@ def _area(selection: Selection, area: tuple[str, str] | None) -> dict:
     """`area` is ("district" | "province", code) for one row of a breakdown."""
     if area is not None:
         return {area[0]: area[1]}
-    return {"district": selection.district.pk if selection.district else None}
+    if selection.district is not None:
+        return {"district": selection.district.pk}
+    return {"province": selection.province.pk if selection.province else None}
 
 
 def projects(selection: Selection, *, area=None, year=True, **extra) -> str:

@@ -101,7 +101,9 @@ def year_table(data: dict, selection: Selection) -> Table:
         money=[money for _key, _label, money in columns],
     )
     for row in data["years"]:
-        year_selection = Selection(row["fiscal_year"], selection.district, selection.programme)
+        year_selection = Selection(
+            row["fiscal_year"], selection.district, selection.programme, selection.province
+        )
         table.rows.append(
             {
                 "label": pgettext("fiscal year", "FY %(year)s") % {"year": row["fiscal_year"]},
@@ -167,7 +169,7 @@ def build(data: dict, selection: Selection, map_figure: str = "projects") -> dic
     )
     if map_figure not in MAP_FIGURES:
         map_figure = "projects"
-    province = selection.district.province_id if selection.district else None
+    province = selection.province_code
     if province is None and level == "district" and data["areas"]:
         province = data["areas"][0]["code"][:2]
     tile_map = charts.tile_map(

@@ -30,6 +30,8 @@ def scope_label(user, selection: Selection) -> str:
             "name": selection.district.name,
             "province": selection.district.province.name,
         }
+    if selection.province is not None:
+        return _("Province %(names)s") % {"names": selection.province.name}
     if user.role == "council_editor" and not user.is_portal_admin:
         council = Council.objects.filter(pk=user.council_id).first()
         return str(council) if council else ""
@@ -49,6 +51,8 @@ def meetings_of(user, selection: Selection):
     )
     if selection.district is not None:
         meetings = meetings.filter(district=selection.district)
+    elif selection.province is not None:
+        meetings = meetings.filter(province=selection.province)
     resolutions = (
         Resolution.objects.active()
         .select_related("owner_council", "owner_agency")

@@ -11,15 +11,12 @@ from dashboards.figures import dashboard_data
 from dashboards.filters import SelectionForm
 from meetings.models import Meeting
 
-QUALITY_ON_DASHBOARD = 8
-
 
 def home(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.GET, request=request)
     selection = form.selection()
     data = cached(request.user, selection, dashboard_data)
     context = presentation.build(data, selection, request.GET.get("map", "projects"))
-    councils = quality.quality_list(request.user, selection.district)[:QUALITY_ON_DASHBOARD]
     recent_meetings = Meeting.objects.visible_to(request.user).active().order_by("-starts_at")[:5]
     return render(
         request,
@@ -28,7 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
             **context,
             "form": form,
             "selection": selection,
-            "quality": [(council, quality.missing(council)) for council in councils],
+            "quality": [quality.present(row) for row in data["quality"]],
             "recent_meetings": recent_meetings,
         },
     )
@@ -37,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def data_quality(request: HttpRequest) -> HttpResponse:
     form = SelectionForm(request.GET, request=request)
     selection = form.selection()
-    page = Paginator(quality.quality_list(request.user, selection.district), 25).get_page(
+    page = Paginator(quality.quality_list(request.user, selection), 25).get_page(
         request.GET.get("page")
     )
     return render(
@@ -47,7 +44,7 @@ def data_quality(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": page,
             "paginator": page.paginator,
-            "rows": [(council, quality.missing(council)) for council in page.object_list],
+            "rows": [quality.present(quality.as_row(c)) for c in page.object_list],
             "checks": len(quality.CHECKS),
             "now": timezone.now(),
         },
