@@ -92,6 +92,7 @@ class Tile:
     label: str
     value: int
     link: str
+    profile: str
     x: int
     y: int
     fill: str
@@ -143,6 +144,7 @@ def tile_map(title: str, areas: list[dict], positions: dict[str, tuple[int, int]
                 label=area["label"],
                 value=area["value"],
                 link=area["link"],
+                profile=area["profile"],
                 x=column * (TILE_W + TILE_GAP),
                 y=row * (TILE_H + TILE_GAP),
                 fill=SCALE[step],

@@ -3,6 +3,7 @@ labelled tables, charts and drill-down links, in the reader's language."""
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
@@ -180,6 +181,7 @@ def build(data: dict, selection: Selection, map_figure: str = "projects") -> dic
                 "label": _name(row),
                 "value": row[map_figure],
                 "link": map_link(map_figure, selection, (level, row["code"]), data["today"]),
+                "profile": reverse("areas:profile", args=[row["code"]]),
             }
             for row in data["areas"]
         ],

@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
+from geo.areas import level_of, meeting_in_area
 from meetings.models import Meeting, Resolution
 from portal.listing import SearchFilterSet, ThaiDateFilter
 
@@ -37,6 +38,8 @@ class MeetingFilter(SearchFilterSet):
     council = django_filters.NumberFilter(method="with_council", widget=forms.HiddenInput)
     # Drill-down from a dashboard that spans several provinces.
     province = django_filters.CharFilter(widget=forms.HiddenInput)
+    # Drill-down from an area profile: meetings held in the area or about it.
+    area = django_filters.CharFilter(method="in_area", widget=forms.HiddenInput)
 
     class Meta:
         model = Meeting
@@ -49,6 +52,12 @@ class MeetingFilter(SearchFilterSet):
             meeting=OuterRef("pk"), status__in=OPEN_STATUSES
         )
         return queryset.filter(Exists(open_ones))
+
+    def in_area(self, queryset, name, value):
+        level = level_of(value)
+        if level is None:
+            return queryset.none()
+        return queryset.filter(meeting_in_area(level, value)).distinct()
 
     def with_council(self, queryset, name, value):
         return queryset.filter(Q(attendance__council=value) | Q(invited_councils=value)).distinct()

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "meetings",
     "privacy",
     "dashboards",
+    "areas",
 ]
 
 MIDDLEWARE = [

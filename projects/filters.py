@@ -41,6 +41,9 @@ class ProjectFilter(SearchFilterSet):
     province = django_filters.CharFilter(
         field_name="council__district__province", widget=forms.HiddenInput
     )
+    subdistrict = django_filters.CharFilter(
+        field_name="council__subdistrict", widget=forms.HiddenInput
+    )
     partner = django_filters.NumberFilter(method="with_partner", widget=forms.HiddenInput)
 
     class Meta:

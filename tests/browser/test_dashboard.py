@@ -30,7 +30,7 @@ def test_official_changes_the_fiscal_year_and_drills_down_to_a_district(page, lo
 
     in_kantharalak = projects.filter(council__district__name_th="กันทรลักษ์").count()
     assert in_kantharalak > 0
-    page.locator(".tile-map svg a").filter(has_text="กันทรลักษ์").click()
+    page.locator(".tile-map a.tile").filter(has_text="กันทรลักษ์").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("โครงการ")
     expect(page.locator("#result-count")).to_contain_text(f"{in_kantharalak} รายการ")
     expect(page.locator("table.record-list")).to_contain_text("กันทรลักษ์")

@@ -1,0 +1,32 @@
+"""Areas by DOPA code: a province has 2 digits, a district 4, a subdistrict 6, and each code
+starts with its parent's. Lookups to filter any record by the area it lies in."""
+
+from django.db.models import Q
+
+from geo.models import District, Province, Subdistrict
+
+LEVELS = {2: "province", 4: "district", 6: "subdistrict"}
+MODELS = {"province": Province, "district": District, "subdistrict": Subdistrict}
+CHILD = {"province": "district", "district": "subdistrict", "subdistrict": None}
+
+# From a council to its area at each level.
+COUNCIL = {"province": "district__province", "district": "district", "subdistrict": "subdistrict"}
+
+
+def level_of(code: str) -> str | None:
+    return LEVELS.get(len(code)) if code.isdigit() else None
+
+
+def council_lookup(level: str, prefix: str = "") -> str:
+    """`prefix` leads from the record to its council, e.g. "council__" for a project."""
+    return prefix + COUNCIL[level]
+
+
+def in_area(level: str, code: str, prefix: str = "") -> Q:
+    """Records whose council lies in the area."""
+    return Q(**{council_lookup(level, prefix): code})
+
+
+def meeting_in_area(level: str, code: str) -> Q:
+    """A meeting held in the area, or about it: one of its invited councils lies there."""
+    return Q(**{level: code}) | Q(**{f"invited_councils__{COUNCIL[level]}": code})
