@@ -92,16 +92,8 @@ class AreaRecords:
 
 
 def summary(records: AreaRecords, today) -> dict:
-    councils = records.councils().aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=Q(status=Council.Status.ACTIVE)),
-        dormant=Count("pk", filter=Q(status=Council.Status.DORMANT)),
-        households=Sum("households", default=0),
-        population=Sum("population", default=0),
-    )
-    organisations = records.organisations().aggregate(
-        total=Count("pk"), members=Sum("member_count", default=0)
-    )
+    councils = records.councils().figures()
+    organisations = records.organisations().figures()
     partners = records.partners().aggregate(
         agencies=Count("agency", distinct=True), contribution=Sum("contribution", default=0)
     )

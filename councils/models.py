@@ -2,7 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,12 +14,29 @@ class CouncilQuerySet(RecordQuerySet):
     province_path = "district__province"
     council_path = "pk"
 
+    def figures(self) -> dict:
+        """Councils by status, and the households and population they cover (one query)."""
+        return self.aggregate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(status=CouncilStatus.ACTIVE)),
+            dormant=Count("pk", filter=Q(status=CouncilStatus.DORMANT)),
+            dissolved=Count("pk", filter=Q(status=CouncilStatus.DISSOLVED)),
+            households=Sum("households", default=0),
+            population=Sum("population", default=0),
+        )
+
 
 class CouncilPartQuerySet(RecordQuerySet):
     """Members and community organisations: seen and changed with their council."""
 
     province_path = "council__district__province"
     council_path = "council"
+
+
+class CommunityOrganisationQuerySet(CouncilPartQuerySet):
+    def figures(self) -> dict:
+        """Community organisations and their members (one query)."""
+        return self.aggregate(total=Count("pk"), members=Sum("member_count", default=0))
 
 
 class CouncilMemberQuerySet(CouncilPartQuerySet):
@@ -176,7 +193,7 @@ class CommunityOrganisation(Record):
     member_count = models.PositiveIntegerField(_("members"), default=0)
     established_on = models.DateField(_("established"), null=True, blank=True)
 
-    objects = CouncilPartQuerySet.as_manager()
+    objects = CommunityOrganisationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("community organisation")

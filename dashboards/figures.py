@@ -205,17 +205,8 @@ def _add_up(groups: list[dict], by: str | None, keys: tuple[str, ...]) -> dict:
 
 
 def summary(scoped, projects, disbursements, today: datetime.date) -> dict:
-    councils = scoped.councils().aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=Q(status=Council.Status.ACTIVE)),
-        dormant=Count("pk", filter=Q(status=Council.Status.DORMANT)),
-        dissolved=Count("pk", filter=Q(status=Council.Status.DISSOLVED)),
-        households=Sum("households", default=0),
-        population=Sum("population", default=0),
-    )
-    organisations = scoped.organisations().aggregate(
-        total=Count("pk"), members=Sum("member_count", default=0)
-    )
+    councils = scoped.councils().figures()
+    organisations = scoped.organisations().figures()
     resolutions = scoped.open_resolutions().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )

@@ -315,6 +315,23 @@ def _project_status(rng: random.Random, fiscal_year: int) -> str:
     return Project.Status.APPROVED if roll < 0.55 else Project.Status.IN_PROGRESS
 
 
+def paid_so_far(project: Project, instalments: int) -> list[Disbursement]:
+    """Sample disbursements: all of the approved budget for a completed project, half for
+    one in progress, in monthly instalments from its start."""
+    share = 1 if project.status == Project.Status.COMPLETED else Decimal("0.5")
+    amount = (project.budget_approved * share / instalments).quantize(Decimal("0.01"))
+    return [
+        Disbursement(
+            project=project,
+            amount=amount,
+            reference=f"{project.code}/{number + 1}",
+            paid_on=project.start_date + datetime.timedelta(days=30 * number),
+            is_demo=True,
+        )
+        for number in range(instalments)
+    ]
+
+
 def _seed_projects(rng: random.Random, result: DemoResult) -> None:
     programmes = list(Programme.objects.order_by("sort_order"))
     councils = list(
@@ -379,18 +396,7 @@ def _seed_projects(rng: random.Random, result: DemoResult) -> None:
                 )
             )
         if project.budget_approved and project.status != Project.Status.APPROVED:
-            share = 1 if project.status == Project.Status.COMPLETED else Decimal("0.5")
-            amount = (project.budget_approved * share / instalments).quantize(Decimal("0.01"))
-            for number in range(instalments):
-                disbursements.append(
-                    Disbursement(
-                        project=project,
-                        amount=amount,
-                        reference=f"{project.code}/{number + 1}",
-                        paid_on=project.start_date + datetime.timedelta(days=30 * number),
-                        is_demo=True,
-                    )
-                )
+            disbursements += paid_so_far(project, instalments)
     _create_missing(
         ProjectPartner, partners, lambda p: (p.project_id, p.agency_id), result, "project partners"
     )

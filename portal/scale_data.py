@@ -18,7 +18,7 @@ from councils.models import Agency, Council
 from geo.models import Province, Subdistrict
 from geo.services import load_geography
 from meetings.models import Attendance, Meeting, Resolution
-from portal.demo import DemoResult, _seed_programmes
+from portal.demo import DemoResult, _seed_programmes, paid_so_far
 from portal.lib.dates import fiscal_year_bounds, fiscal_year_of
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
@@ -196,18 +196,7 @@ def _projects(rng, councils, agencies, programmes, years, current, number, count
                 )
             )
         if project.status in (Project.Status.IN_PROGRESS, Project.Status.COMPLETED):
-            share = 1 if project.status == Project.Status.COMPLETED else Decimal("0.5")
-            amount = (project.budget_approved * share / instalments).quantize(Decimal("0.01"))
-            for number in range(instalments):
-                disbursements.append(
-                    Disbursement(
-                        project=project,
-                        amount=amount,
-                        paid_on=project.start_date + datetime.timedelta(days=30 * number),
-                        reference=f"{project.code}/{number + 1}",
-                        is_demo=True,
-                    )
-                )
+            disbursements += paid_so_far(project, instalments)
     ProjectPartner.objects.bulk_create(partners, batch_size=BATCH)
     Disbursement.objects.bulk_create(disbursements, batch_size=BATCH)
     counts.add("project partners", len(partners))
