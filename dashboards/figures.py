@@ -2,8 +2,8 @@
 
 `dashboard_data(user, selection)` runs a fixed number of queries whatever the number of rows.
 Projects and disbursements are each read once, aggregated by the database into groups
-(area × programme × fiscal year × status: a few hundred groups for a province, a few
-thousand for the country); the summary, the breakdowns and the trend are sums of those
+(area × programme × fiscal year: a few hundred groups for a province, about a thousand
+for the country); the summary, the breakdowns and the trend are sums of those
 group totals. Councils, organisations, meetings and resolutions are one aggregate each.
 The result holds plain numbers and codes (no model instances), so it can be cached and
 shared between languages. Archived records are left out everywhere; the user's scope comes
@@ -152,21 +152,28 @@ def _area(level: str, kind: str) -> F:
     return F(_keys(level)[kind])
 
 
+STATUS_COUNTS = tuple(f"status_{status}" for status in Project.Status.values)
+
+
 def project_groups(scoped: Scoped, level: str) -> list[dict]:
-    """One query: projects counted and summed by area, programme, fiscal year and status."""
+    """One query: projects counted (in all and by status) and summed by area, programme and
+    fiscal year."""
+    by_status = {
+        f"status_{status}": Count("pk", filter=Q(status=status)) for status in Project.Status.values
+    }
     return [
         {
             "area": row["area"],
             "programme": row["programme"],
             "fiscal_year": row["fiscal_year"],
-            "status": row["status"],
             "projects": row["n"],
-            **{key: row[key] for key in PROJECT_SUMS},
+            **{key: row[key] for key in (*PROJECT_SUMS, *STATUS_COUNTS)},
         }
         for row in scoped.projects()
         .order_by()
-        .values("programme", "fiscal_year", "status", area=_area(level, "project"))
+        .values("programme", "fiscal_year", area=_area(level, "project"))
         .annotate(
+            **by_status,
             n=Count("pk"),
             requested=Sum("budget_requested", default=0),
             approved=Sum("budget_approved", default=0),
@@ -210,15 +217,14 @@ def summary(scoped, projects, disbursements, today: datetime.date) -> dict:
     resolutions = scoped.open_resolutions().aggregate(
         open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
-    totals = _add_up(projects, None, ("projects", *PROJECT_SUMS))[None]
-    by_status = _add_up(projects, "status", ("projects",))
+    totals = _add_up(projects, None, ("projects", *PROJECT_SUMS, *STATUS_COUNTS))[None]
     disbursed = _add_up(disbursements, None, ("disbursed",))[None]["disbursed"]
     return {
         "councils": councils,
         "organisations": organisations,
         "projects": {
             "total": totals["projects"],
-            "by_status": {s: by_status[s]["projects"] for s in Project.Status.values},
+            "by_status": {s: totals[f"status_{s}"] for s in Project.Status.values},
             **{key: totals[key] for key in PROJECT_SUMS if key not in ("requested", "approved")},
         },
         "budget": {
