@@ -3,14 +3,22 @@ import datetime
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
 from geo.models import Province, subdistricts_of
-from meetings.models import Attendance, Meeting, MeetingObjective, Resolution
+from meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingObjective,
+    Resolution,
+    ResolutionFollowUp,
+)
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
+from portal.lib.dates import format_date
 
 
 class MeetingForm(forms.ModelForm):
@@ -168,3 +176,56 @@ ResolutionsFormSet = inlineformset_factory(
     extra=0,
     can_delete=True,
 )
+
+
+class FollowUpForm(forms.ModelForm):
+    """A dated note on a resolution; choosing a status moves the resolution to it."""
+
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = ResolutionFollowUp
+        fields = ["noted_on", "note", "status"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"status": _("change the status to")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("(leave unchanged)"))] + list(
+            Resolution.Status.choices
+        )
+        self.initial.setdefault("noted_on", timezone.localdate())
+
+    def clean_noted_on(self):
+        day = self.cleaned_data["noted_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("A follow-up note cannot be dated in the future."))
+        return day
+
+
+class CarryForm(forms.Form):
+    """Carry a resolution to a later meeting: a new resolution there, linked to this one."""
+
+    meeting = forms.ModelChoiceField(label=_("later meeting"), queryset=Meeting.objects.none())
+    due_on = ThaiDateField(label=_("new due date"), required=False)
+
+    def __init__(self, *args, resolution: Resolution, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolution = resolution
+        self.fields["meeting"].queryset = (
+            Meeting.objects.editable_by(user)
+            .active()
+            .filter(starts_at__gt=resolution.meeting.starts_at)
+            .order_by("starts_at")
+        )
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{format_date(timezone.localtime(meeting.starts_at).date(), get_language() or 'th')}"
+            f" · {meeting.title}"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.resolution.carried_to.active().exists():
+            raise forms.ValidationError(_("This resolution has already been carried over."))
+        if not self.resolution.is_open:
+            raise forms.ValidationError(_("Only an open or in-progress resolution is carried."))
+        return cleaned

@@ -14,4 +14,10 @@ urlpatterns = [
     path("<int:pk>/restore/", views.meeting_restore, name="restore"),
     path("<int:pk>/history/<int:history_id>/revert/", views.meeting_revert, name="revert"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
+    path("resolutions/", views.ResolutionListView.as_view(), name="resolutions"),
+    path("resolutions/<int:pk>/", views.resolution_detail, name="resolution"),
+    path(
+        "resolutions/<int:pk>/follow-up/", views.resolution_follow_up, name="resolution_follow_up"
+    ),
+    path("resolutions/<int:pk>/carry/", views.resolution_carry, name="resolution_carry"),
 ]

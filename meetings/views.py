@@ -7,13 +7,24 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import ngettext
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from meetings.filters import OPEN_STATUSES, MeetingFilter
-from meetings.forms import AttendanceFormSet, MeetingForm, ObjectivesFormSet, ResolutionsFormSet
+from meetings import services
+from meetings.filters import MeetingFilter, ResolutionFilter
+from meetings.forms import (
+    AttendanceFormSet,
+    CarryForm,
+    FollowUpForm,
+    MeetingForm,
+    ObjectivesFormSet,
+    ResolutionsFormSet,
+)
 from meetings.models import (
+    OPEN_STATUSES,
     Attendance,
     Meeting,
     MeetingObjective,
@@ -21,7 +32,7 @@ from meetings.models import (
     MeetingPhoto,
     Resolution,
 )
-from meetings.resources import MeetingResource
+from meetings.resources import MeetingResource, ResolutionResource
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
@@ -71,19 +82,27 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Meeting.objects.select_related("province", "district", "subdistrict"), request.user, pk=pk
     )
     attendance = meeting.attendance.active().select_related("agency", "council")
+    resolutions = with_register_columns(meeting.resolutions.active())
+    arising = with_register_columns(
+        Resolution.objects.visible_to(request.user).active().arising_for(meeting)
+    ).order_by("meeting__starts_at", "position")
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
             "organisers": meeting.organiser_links.active().select_related("agency"),
+            "invited_councils": meeting.invited_councils.order_by("name_th"),
+            "invited_agencies": meeting.invited_agencies.order_by("name_th"),
             "objectives": meeting.objectives.active(),
             "agenda": meeting.agenda_items.active(),
+            "matters_arising": arising,
             "attendance": attendance,
-            "resolutions": meeting.resolutions.active().select_related(
-                "owner_council", "owner_agency", "carried_from__meeting"
-            ),
+            "by_sector": meeting.attendance_by_sector(),
+            "by_council": meeting.attendance_by_council(),
+            "resolutions": resolutions,
             "photos": meeting.photos.active(),
+            "today": timezone.localdate(),
             "can_edit": can_edit(request.user, meeting),
             "photo_form": PhotoUploadForm(),
         },
@@ -177,3 +196,111 @@ def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_restore(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.archived(), request.user, pk=pk)
     return archive_action(request, meeting, restoring=True)
+
+
+# --- resolution register --------------------------------------------------------------------
+
+
+def with_register_columns(resolutions):
+    return resolutions.for_register()
+
+
+class ResolutionListView(RecordListView):
+    model = Resolution
+    filterset_class = ResolutionFilter
+    template_name = "meetings/resolution_list.html"
+    sort_fields = {
+        "due": "due_on",
+        "meeting": "meeting__starts_at",
+        "status": "status",
+        "followed": "last_noted_on",
+    }
+    default_sort = "due"
+    resource_class = ResolutionResource
+    export_basename = "resolutions"
+
+    def base_queryset(self):
+        return with_register_columns(super().base_queryset())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        return context
+
+
+def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resolution = get_visible_or_404(
+        with_register_columns(Resolution.objects.all()), request.user, pk=pk
+    )
+    editable = can_edit(request.user, resolution)
+    return _resolution_page(
+        request,
+        resolution,
+        follow_up_form=FollowUpForm(prefix="follow") if editable else None,
+        carry_form=CarryForm(prefix="carry", resolution=resolution, user=request.user)
+        if editable
+        else None,
+    )
+
+
+def _resolution_page(request, resolution, *, follow_up_form, carry_form, status=200):
+    visible = Resolution.objects.visible_to(request.user).active()
+    return render(
+        request,
+        "meetings/resolution_detail.html",
+        {
+            "resolution": resolution,
+            "follow_ups": resolution.follow_ups.active().order_by("-noted_on", "-id"),
+            "carried_to": visible.filter(carried_from=resolution).select_related("meeting"),
+            "today": timezone.localdate(),
+            "can_edit": can_edit(request.user, resolution),
+            "follow_up_form": follow_up_form,
+            "carry_form": carry_form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def resolution_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    resolution = get_editable_or_404(
+        with_register_columns(Resolution.objects.active()), request.user, pk=pk
+    )
+    form = FollowUpForm(request.POST, prefix="follow")
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below. Nothing was saved."))
+        return _resolution_page(
+            request,
+            resolution,
+            follow_up_form=form,
+            carry_form=CarryForm(prefix="carry", resolution=resolution, user=request.user),
+            status=400,
+        )
+    services.add_follow_up(resolution, form.save(commit=False))
+    messages.success(request, _("The follow-up note was saved."))
+    return redirect(resolution.get_absolute_url())
+
+
+@require_POST
+def resolution_carry(request: HttpRequest, pk: int) -> HttpResponse:
+    resolution = get_editable_or_404(
+        with_register_columns(Resolution.objects.active()), request.user, pk=pk
+    )
+    form = CarryForm(request.POST, prefix="carry", resolution=resolution, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below. Nothing was saved."))
+        return _resolution_page(
+            request,
+            resolution,
+            follow_up_form=FollowUpForm(prefix="follow"),
+            carry_form=form,
+            status=400,
+        )
+    carried = services.carry_over(
+        resolution, form.cleaned_data["meeting"], form.cleaned_data["due_on"], get_language()
+    )
+    messages.success(
+        request,
+        _("The resolution was carried to “%(meeting)s”.") % {"meeting": carried.meeting},
+    )
+    return redirect(carried.get_absolute_url())

@@ -563,7 +563,7 @@ def add_agency_rows(agency, count, council):
         ResolutionFactory(meeting=meeting, owner_agency=agency)
 
 
-DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 16, "agency": 14}
+DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 20, "agency": 14}
 SHOWN_ROWS = {
     "council": "members",
     "project": "partnerships",

@@ -17,6 +17,7 @@ from tests.factories import (
     MeetingFactory,
     ProjectFactory,
     ProvinceFactory,
+    ResolutionFactory,
     UserFactory,
 )
 
@@ -122,6 +123,16 @@ MATRIX = {
         {**everyone(NOT_ALLOWED)},
     ),
     "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "meetings:resolutions": (lambda o: "/meetings/resolutions/", everyone(OK)),
+    "meetings:resolution": (lambda o: f"/meetings/resolutions/{o['resolution'].pk}/", scoped()),
+    "meetings:resolution_follow_up": (
+        lambda o: f"/meetings/resolutions/{o['resolution'].pk}/follow-up/",
+        everyone(NOT_ALLOWED),
+    ),
+    "meetings:resolution_carry": (
+        lambda o: f"/meetings/resolutions/{o['resolution'].pk}/carry/",
+        everyone(NOT_ALLOWED),
+    ),
     "privacy:person": (lambda o: "/privacy/person/", {**everyone(FORBIDDEN), "admin": OK}),
     "privacy:person_download": (
         lambda o: "/privacy/person/download/?q=x",
@@ -181,6 +192,7 @@ def world(db, settings, tmp_path):
         "agency": AgencyFactory(province=sisaket),
         "meeting": meeting,
         "photo": photo,
+        "resolution": ResolutionFactory(meeting=meeting),
         "users": users,
     }
 
@@ -226,3 +238,21 @@ def test_inactive_users_see_nothing(world):
     from councils.models import Council
 
     assert not Council.objects.visible_to(user).exists()
+
+
+@pytest.mark.parametrize("action", ["follow-up", "carry"], ids=["follow_up", "carry"])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("editor", FORBIDDEN),
+        ("viewer", FORBIDDEN),
+        ("other_editor", MISSING),
+        ("staff_elsewhere", MISSING),
+    ],
+)
+def test_only_meeting_editors_post_to_a_resolution(client, world, action, role, expected):
+    client.force_login(world["users"][role])
+    resolution = world["resolution"]
+    response = client.post(f"/meetings/resolutions/{resolution.pk}/{action}/", {})
+    assert response.status_code == expected
+    assert not resolution.follow_ups.exists()
