@@ -10,9 +10,11 @@ from councils.filters import districts_in_scope
 from councils.models import Agency, Council
 from geo.models import Province, subdistricts_of
 from meetings.models import (
+    AgendaItem,
     Attendance,
     Meeting,
     MeetingObjective,
+    MeetingOrganiser,
     Resolution,
     ResolutionFollowUp,
 )
@@ -54,12 +56,16 @@ class MeetingForm(forms.ModelForm):
             "chair_name",
             "chair_position",
             "target_sectors",
+            "invited_councils",
+            "invited_agencies",
             "summary",
             "minutes",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "minutes": forms.Textarea(attrs={"rows": 6}),
+            "invited_councils": forms.SelectMultiple(attrs={"size": 8}),
+            "invited_agencies": forms.SelectMultiple(attrs={"size": 8}),
         }
 
     def __init__(self, *args, request=None, **kwargs):
@@ -71,6 +77,19 @@ class MeetingForm(forms.ModelForm):
         self.fields["district"].queryset = districts_in_scope(request)
         district = self.data.get("district") or self.instance.district_id or None
         self.fields["subdistrict"].queryset = subdistricts_of(district)
+        user = request.user if request is not None else None
+        councils = Council.objects.active().select_related("district")
+        self.fields["invited_councils"].queryset = (
+            councils.visible_to(user) if user is not None else councils
+        ).order_by("district__code", "name_th")
+        self.fields["invited_agencies"].queryset = Agency.objects.active().order_by(
+            "sector", "name_th"
+        )
+        self.fields["invited_councils"].help_text = _(
+            "Hold Ctrl (or ⌘) to choose several. Their open resolutions of earlier meetings "
+            "appear on this meeting's agenda as matters arising."
+        )
+        self.fields["invited_agencies"].help_text = _("Hold Ctrl (or ⌘) to choose several.")
         if self.instance.starts_at:
             starts = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", starts.date())
@@ -105,11 +124,38 @@ class ObjectiveForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
+class OrganiserForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = MeetingOrganiser
+        fields = ["agency", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = AgendaItem
+        fields = ["position", "title", "presenter", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
 class AttendanceForm(forms.ModelForm):
     class Meta:
         formfield_callback = thai_formfield_callback
         model = Attendance
-        fields = ["person_name", "position", "council", "agency", "organisation_text", "role"]
+        fields = [
+            "person_name",
+            "position",
+            "council",
+            "agency",
+            "organisation_text",
+            "phone",
+            "role",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,6 +197,27 @@ class NumberedFormSet(RecordInlineFormSet):
     duplicate_message = _("This number is used twice.")
 
 
+class OrganiserFormSet(RecordInlineFormSet):
+    unique_field = "agency"
+    duplicate_message = _("This agency is listed twice.")
+
+
+OrganisersFormSet = inlineformset_factory(
+    Meeting,
+    MeetingOrganiser,
+    form=OrganiserForm,
+    formset=OrganiserFormSet,
+    extra=0,
+    can_delete=True,
+)
+AgendaFormSet = inlineformset_factory(
+    Meeting,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=NumberedFormSet,
+    extra=0,
+    can_delete=True,
+)
 ObjectivesFormSet = inlineformset_factory(
     Meeting,
     MeetingObjective,

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_POST
 from meetings import services
 from meetings.filters import MeetingFilter, ResolutionFilter
 from meetings.forms import (
+    AgendaFormSet,
     AttendanceFormSet,
     CarryForm,
     FollowUpForm,
     MeetingForm,
     ObjectivesFormSet,
+    OrganisersFormSet,
     ResolutionsFormSet,
 )
 from meetings.models import (
@@ -104,6 +106,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": meeting.photos.active(),
             "today": timezone.localdate(),
             "can_edit": can_edit(request.user, meeting),
+            "can_duplicate": not meeting.is_archived and can_create(request.user, Meeting),
             "photo_form": PhotoUploadForm(),
         },
     )
@@ -116,12 +119,17 @@ def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         form_class=MeetingForm,
         form_kwargs={"request": request},
         formsets={
+            "organisers": OrganisersFormSet,
             "objectives": ObjectivesFormSet,
+            "agenda": AgendaFormSet,
             "attendance": AttendanceFormSet,
             "resolutions": ResolutionsFormSet,
         },
         template_name="meetings/meeting_form.html",
-        context={"wide_fields": ["title", "venue", "target_sectors"]},
+        context={
+            "wide_fields": ["title", "venue", "target_sectors"],
+            "half_fields": ["invited_councils", "invited_agencies"],
+        },
     )
 
 
@@ -137,6 +145,24 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(
         request, get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
     )
+
+
+@require_POST
+def meeting_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a new meeting from a past one; the user then sets its date on the edit page."""
+    meeting = get_visible_or_404(Meeting.objects.active(), request.user, pk=pk)
+    if not can_create(request.user, Meeting):
+        raise PermissionDenied
+    copy = services.duplicate_meeting(meeting)
+    messages.success(
+        request,
+        _(
+            "A new meeting was made from “%(meeting)s”, dated today. Set its date and check "
+            "the rest before sending invitations."
+        )
+        % {"meeting": meeting},
+    )
+    return redirect("meetings:edit", pk=copy.pk)
 
 
 @require_POST

@@ -123,6 +123,10 @@ MATRIX = {
         {**everyone(NOT_ALLOWED)},
     ),
     "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "meetings:duplicate": (
+        lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
+        everyone(NOT_ALLOWED),
+    ),
     "meetings:resolutions": (lambda o: "/meetings/resolutions/", everyone(OK)),
     "meetings:resolution": (lambda o: f"/meetings/resolutions/{o['resolution'].pk}/", scoped()),
     "meetings:resolution_follow_up": (
