@@ -296,3 +296,24 @@ class CarryForm(forms.Form):
         if not self.resolution.is_open:
             raise forms.ValidationError(_("Only an open or in-progress resolution is carried."))
         return cleaned
+
+
+class AttendanceSheetForm(forms.ModelForm):
+    """The attendance page saves only the attendance rows; the meeting itself is the record
+    whose version tells a conflicting edit."""
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+
+class AttendanceUploadForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Sign-in sheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet,text/csv"
+            }
+        ),
+    )

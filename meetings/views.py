@@ -14,10 +14,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from meetings import services
+from meetings.attendance_import import AttendanceFileError, add_attendance, check_rows, read_rows
 from meetings.filters import MeetingFilter, ResolutionFilter
 from meetings.forms import (
     AgendaFormSet,
     AttendanceFormSet,
+    AttendanceSheetForm,
+    AttendanceUploadForm,
     CarryForm,
     FollowUpForm,
     MeetingForm,
@@ -145,6 +148,54 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _meeting_page(
         request, get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
     )
+
+
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who came: typed row by row, or a spreadsheet of the sign-in sheet uploaded."""
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    return edit_page(
+        request,
+        instance=meeting,
+        form_class=AttendanceSheetForm,
+        formsets={"attendance": AttendanceFormSet},
+        template_name="meetings/attendance_form.html",
+        context={"upload_form": AttendanceUploadForm()},
+    )
+
+
+@require_POST
+def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    form = AttendanceUploadForm(request.POST, request.FILES)
+    page = redirect("meetings:attendance", pk=meeting.pk)
+    if not form.is_valid():
+        for error in form.errors.get("sheet", []):
+            messages.error(request, error)
+        return page
+    try:
+        result = check_rows(read_rows(form.cleaned_data["sheet"]), request.user)
+    except AttendanceFileError as error:
+        messages.error(request, _("Nothing was added. %(reason)s") % {"reason": error})
+        return page
+    if result.errors:
+        messages.error(
+            request,
+            _("Nothing was added: correct these rows of the sheet and upload it again."),
+        )
+        for error in result.errors[:50]:
+            messages.error(request, error)
+        return page
+    count = add_attendance(meeting, result.rows)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s person was added to the attendance.",
+            "%(count)s people were added to the attendance.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect(f"{meeting.get_absolute_url()}#attendance-heading")
 
 
 @require_POST

@@ -123,6 +123,14 @@ MATRIX = {
         {**everyone(NOT_ALLOWED)},
     ),
     "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "meetings:attendance": (
+        lambda o: f"/meetings/{o['meeting'].pk}/attendance/",
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
+    ),
+    "meetings:attendance_import": (
+        lambda o: f"/meetings/{o['meeting'].pk}/attendance/import/",
+        everyone(NOT_ALLOWED),
+    ),
     "meetings:duplicate": (
         lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
         everyone(NOT_ALLOWED),
