@@ -19,6 +19,7 @@ urlpatterns = [
         views.meeting_attendance_import,
         name="attendance_import",
     ),
+    path("<int:pk>/sign-in.pdf", views.meeting_sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/duplicate/", views.meeting_duplicate, name="duplicate"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
     path("resolutions/", views.ResolutionListView.as_view(), name="resolutions"),

@@ -7,7 +7,7 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -42,6 +42,7 @@ from portal.access import can_create, can_edit, get_editable_or_404, get_visible
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
 from portal.listing import RecordListView
+from portal.pdf import pdf_response
 from portal.record_views import archive_action, history_page, revert_action
 
 
@@ -196,6 +197,35 @@ def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
         % {"count": count},
     )
     return redirect(f"{meeting.get_absolute_url()}#attendance-heading")
+
+
+# Rows for people not invited by name: enough to fill the first landscape page at least.
+SIGN_IN_BLANK_ROWS = 12
+
+
+def meeting_sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """A printable sign-in sheet: one row per invited council and agency, then blank rows.
+    Always in Thai with the Buddhist-era date: it is signed on paper at the meeting."""
+    meeting = get_visible_or_404(Meeting.objects.active(), request.user, pk=pk)
+    invited = [
+        *(council.name_th for council in meeting.invited_councils.order_by("name_th")),
+        *(agency.name_th for agency in meeting.invited_agencies.order_by("sector", "name_th")),
+    ]
+    start = timezone.localtime(meeting.starts_at)
+    end = timezone.localtime(meeting.ends_at) if meeting.ends_at else None
+    with translation.override("th"):
+        return pdf_response(
+            "documents/meeting_sign_in.html",
+            {
+                "meeting": meeting,
+                "invited": invited,
+                "blank_rows": range(len(invited) + 1, len(invited) + SIGN_IN_BLANK_ROWS + 1),
+                "start_time": start.strftime("%H:%M") + " น.",
+                "end_time": end.strftime("%H:%M") + " น." if end else "",
+            },
+            request,
+            f"sign-in-{meeting.pk}.pdf",
+        )
 
 
 @require_POST

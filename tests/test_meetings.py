@@ -18,6 +18,7 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.pdf import loose, pdf_pages
 from tests.test_details import page_text
 from tests.test_forms import add_rows, form_data
 
@@ -168,3 +169,48 @@ def test_a_viewer_cannot_duplicate_a_meeting(client, meeting, sisaket):
     assert client.post(f"/meetings/{meeting.pk}/duplicate/").status_code == 403
     assert Meeting.objects.count() == 1
     assert "Duplicate" not in client.get(meeting.get_absolute_url(), headers=EN).text
+
+
+# --- sign-in sheet ----------------------------------------------------------------------------
+
+
+def test_the_sign_in_sheet_lists_the_invited_parties_in_thai_with_the_buddhist_era_date(
+    staff, meeting, council
+):
+    pao = AgencyFactory(name_th="องค์การบริหารส่วนจังหวัดศรีสะเกษ")
+    meeting.invited_councils.add(council)
+    meeting.invited_agencies.add(pao)
+    # Asked for in English, the sheet is still Thai: it is signed on paper in Thailand.
+    response = staff.get(f"/meetings/{meeting.pk}/sign-in.pdf", headers=EN)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pages = pdf_pages(response.content)
+    text = " ".join(" ".join(pages).split())
+    for expected in (
+        "ใบลงทะเบียนผู้เข้าร่วมประชุม",
+        "ประชุมคณะทำงานขบวนองค์กรชุมชน",
+        "10 มกราคม 2566",
+        "09:30 น. – 12:00 น.",
+        "ศาลากลางจังหวัดศรีสะเกษ",
+        "ลำดับ",
+        "ชื่อ-สกุล",
+        "ตำแหน่ง",
+        "หน่วยงาน",
+        "โทรศัพท์",
+        "ลายมือชื่อ",
+        "สภาองค์กรชุมชนตำบลบึงมะลู",
+        "องค์การบริหารส่วนจังหวัดศรีสะเกษ",
+    ):
+        assert loose(expected) in text, expected
+    assert "2023" not in text
+    # The invited parties first, then twelve blank rows numbered on.
+    assert text.index(loose("สภาองค์กรชุมชนตำบลบึงมะลู")) < text.index(
+        loose("องค์การบริหารส่วนจังหวัดศรีสะเกษ")
+    )
+    assert " 14 " in f" {text} "
+
+
+def test_a_meeting_outside_the_users_scope_has_no_sign_in_sheet(staff):
+    ubon = ProvinceFactory(code="34", name_th="อุบลราชธานี", name_en="Ubon Ratchathani")
+    elsewhere = MeetingFactory(province=ubon)
+    assert staff.get(f"/meetings/{elsewhere.pk}/sign-in.pdf").status_code == 404

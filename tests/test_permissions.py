@@ -131,6 +131,7 @@ MATRIX = {
         lambda o: f"/meetings/{o['meeting'].pk}/attendance/import/",
         everyone(NOT_ALLOWED),
     ),
+    "meetings:sign_in_sheet": (lambda o: f"/meetings/{o['meeting'].pk}/sign-in.pdf", scoped()),
     "meetings:duplicate": (
         lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
         everyone(NOT_ALLOWED),
