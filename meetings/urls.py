@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings import views
+from meetings import calendar_views, views
 
 app_name = "meetings"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("<int:pk>/sign-in.pdf", views.meeting_sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/duplicate/", views.meeting_duplicate, name="duplicate"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
+    path("calendar/", calendar_views.meeting_calendar, name="calendar"),
+    path("calendar/token/", calendar_views.calendar_token_reset, name="calendar_token"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("resolutions/", views.ResolutionListView.as_view(), name="resolutions"),
     path("resolutions/<int:pk>/", views.resolution_detail, name="resolution"),
     path(

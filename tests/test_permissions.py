@@ -136,6 +136,13 @@ MATRIX = {
         lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
         everyone(NOT_ALLOWED),
     ),
+    "meetings:calendar": (lambda o: "/meetings/calendar/", everyone(OK)),
+    "meetings:calendar_token": (lambda o: "/meetings/calendar/token/", everyone(NOT_ALLOWED)),
+    # The feed authenticates by its token alone: a wrong token is unknown to everyone.
+    "meetings:calendar_feed": (
+        lambda o: "/meetings/calendar/wrong-token.ics",
+        {role: MISSING for role in ROLES},
+    ),
     "meetings:resolutions": (lambda o: "/meetings/resolutions/", everyone(OK)),
     "meetings:resolution": (lambda o: f"/meetings/resolutions/{o['resolution'].pk}/", scoped()),
     "meetings:resolution_follow_up": (
