@@ -15,6 +15,7 @@ from meetings.models import (
     Meeting,
     MeetingObjective,
     MeetingOrganiser,
+    MeetingPhoto,
     Resolution,
     ResolutionFollowUp,
 )
@@ -63,7 +64,7 @@ class MeetingForm(forms.ModelForm):
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
-            "minutes": forms.Textarea(attrs={"rows": 6}),
+            "minutes": forms.Textarea(attrs={"rows": 12}),
             "invited_councils": forms.SelectMultiple(attrs={"size": 8}),
             "invited_agencies": forms.SelectMultiple(attrs={"size": 8}),
         }
@@ -90,6 +91,10 @@ class MeetingForm(forms.ModelForm):
             "appear on this meeting's agenda as matters arising."
         )
         self.fields["invited_agencies"].help_text = _("Hold Ctrl (or ⌘) to choose several.")
+        self.fields["minutes"].help_text = _(
+            "Start a line with # for a heading, with - for a bullet or with 1. for a numbered "
+            "list; **bold** for bold. HTML is shown as typed, never run."
+        )
         if self.instance.starts_at:
             starts = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", starts.date())
@@ -298,13 +303,30 @@ class CarryForm(forms.Form):
         return cleaned
 
 
-class AttendanceSheetForm(forms.ModelForm):
-    """The attendance page saves only the attendance rows; the meeting itself is the record
-    whose version tells a conflicting edit."""
+class MeetingPartsForm(forms.ModelForm):
+    """For pages that save only some of a meeting's rows (attendance, photo captions): the
+    meeting itself is the record whose version tells a conflicting edit."""
 
     class Meta:
         model = Meeting
         fields = []
+
+
+class PhotoCaptionForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = MeetingPhoto
+        fields = ["caption", "position"]
+
+
+PhotoCaptionsFormSet = inlineformset_factory(
+    Meeting,
+    MeetingPhoto,
+    form=PhotoCaptionForm,
+    formset=RecordInlineFormSet,
+    extra=0,
+    can_delete=True,
+)
 
 
 class AttendanceUploadForm(forms.Form):

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/sign-in.pdf", views.meeting_sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/duplicate/", views.meeting_duplicate, name="duplicate"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),
+    path("<int:pk>/photos/captions/", views.meeting_photo_captions, name="photo_captions"),
     path("calendar/", calendar_views.meeting_calendar, name="calendar"),
     path("calendar/token/", calendar_views.calendar_token_reset, name="calendar_token"),
     path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),

@@ -19,13 +19,14 @@ from meetings.filters import MeetingFilter, ResolutionFilter
 from meetings.forms import (
     AgendaFormSet,
     AttendanceFormSet,
-    AttendanceSheetForm,
     AttendanceUploadForm,
     CarryForm,
     FollowUpForm,
     MeetingForm,
+    MeetingPartsForm,
     ObjectivesFormSet,
     OrganisersFormSet,
+    PhotoCaptionsFormSet,
     ResolutionsFormSet,
 )
 from meetings.models import (
@@ -157,7 +158,7 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     return edit_page(
         request,
         instance=meeting,
-        form_class=AttendanceSheetForm,
+        form_class=MeetingPartsForm,
         formsets={"attendance": AttendanceFormSet},
         template_name="meetings/attendance_form.html",
         context={"upload_form": AttendanceUploadForm()},
@@ -271,6 +272,18 @@ def meeting_photos_upload(request: HttpRequest, pk: int) -> HttpResponse:
         % {"count": count},
     )
     return redirect(f"{meeting.get_absolute_url()}#photos")
+
+
+def meeting_photo_captions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Each photo's caption and order; a removed photo is archived, not deleted."""
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    return edit_page(
+        request,
+        instance=meeting,
+        form_class=MeetingPartsForm,
+        formsets={"photos": PhotoCaptionsFormSet},
+        template_name="meetings/photo_captions.html",
+    )
 
 
 def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:

@@ -132,6 +132,10 @@ MATRIX = {
         everyone(NOT_ALLOWED),
     ),
     "meetings:sign_in_sheet": (lambda o: f"/meetings/{o['meeting'].pk}/sign-in.pdf", scoped()),
+    "meetings:photo_captions": (
+        lambda o: f"/meetings/{o['meeting'].pk}/photos/captions/",
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
+    ),
     "meetings:duplicate": (
         lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
         everyone(NOT_ALLOWED),
