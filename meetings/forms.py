@@ -166,6 +166,9 @@ class AttendanceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = Council.objects.active().order_by("name_th")
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+        # In a row of seven fields a long help text makes every row three times as tall;
+        # the attendance page says it once above the rows.
+        self.fields["organisation_text"].help_text = ""
 
     def clean(self):
         cleaned = super().clean()
