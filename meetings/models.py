@@ -29,11 +29,14 @@ class MeetingQuerySet(RecordQuerySet):
     province_path = "province"
 
     def for_council(self, council_id: int | None) -> "MeetingQuerySet":
-        """A council editor sees the meetings its council was invited to or attended."""
+        """A council editor sees the meetings its council was invited to or attended, and
+        those that gave it a resolution to carry out (it must see what it was asked)."""
         if council_id is None:
             return self.none()
         return self.filter(
-            Q(invited_councils=council_id) | Q(attendance__council=council_id)
+            Q(invited_councils=council_id)
+            | Q(attendance__council=council_id)
+            | Q(resolutions__owner_council=council_id, resolutions__archived_at=None)
         ).distinct()
 
     def participation_of(self, council: Council) -> "MeetingQuerySet":

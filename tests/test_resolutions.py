@@ -356,3 +356,19 @@ def test_an_owners_page_lists_its_open_resolutions_only(staff, forum, council):
     assert f"owner_council={council.pk}" in staff.get(council.get_absolute_url()).text
     agency_page = section(staff.get(agency.get_absolute_url()), "resolutions-heading")
     assert "ของหน่วยงานที่ยังเปิด" in agency_page
+
+
+def test_a_council_editor_sees_the_resolutions_its_council_owns_and_their_meetings(
+    client, forum, council
+):
+    editor = UserFactory(username="editor", role="council_editor", council=council)
+    client.force_login(editor)
+    ResolutionFactory(
+        meeting=forum, text="จัดทำแผนพัฒนาตำบล", owner_council=council, owner_agency=None
+    )
+    ResolutionFactory(meeting=MeetingFactory(), text="มติที่ไม่เกี่ยวข้อง")
+    assert register(client) == ["จัดทำแผนพัฒนาตำบล"]
+    assert client.get(forum.get_absolute_url()).status_code == 200
+    assert "จัดทำแผนพัฒนาตำบล" in section(
+        client.get(council.get_absolute_url()), "resolutions-heading"
+    )
