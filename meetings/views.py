@@ -31,12 +31,14 @@ from meetings.forms import (
 )
 from meetings.models import (
     OPEN_STATUSES,
+    AgendaItem,
     Attendance,
     Meeting,
     MeetingObjective,
     MeetingOrganiser,
     MeetingPhoto,
     Resolution,
+    ResolutionFollowUp,
 )
 from meetings.resources import MeetingResource, ResolutionResource
 from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
@@ -296,6 +298,11 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
             MeetingOrganiser.history.filter(meeting_id=pk),
             Attendance.history.filter(meeting_id=pk),
             Resolution.history.filter(meeting_id=pk),
+            AgendaItem.history.filter(meeting_id=pk),
+            MeetingPhoto.history.filter(meeting_id=pk),
+            ResolutionFollowUp.history.filter(
+                resolution_id__in=Resolution.objects.filter(meeting_id=pk).values("pk")
+            ),
         ],
     )
 

@@ -372,3 +372,11 @@ def test_a_council_editor_sees_the_resolutions_its_council_owns_and_their_meetin
     assert "จัดทำแผนพัฒนาตำบล" in section(
         client.get(council.get_absolute_url()), "resolutions-heading"
     )
+
+
+def test_follow_ups_and_status_changes_are_in_the_meetings_history(staff, forum):
+    resolution = ResolutionFactory(meeting=forum, text="จัดทำแผนพัฒนาตำบล")
+    follow_up(staff, resolution, note="ส่งแผนให้ อบต. แล้ว", status="done")
+    text = page_text(staff.get(f"/meetings/{forum.pk}/history/"))
+    assert "ส่งแผนให้ อบต. แล้ว" in text
+    assert "เสร็จแล้ว" in text
