@@ -91,10 +91,14 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Meeting.objects.select_related("province", "district", "subdistrict"), request.user, pk=pk
     )
     attendance = meeting.attendance.active().select_related("agency", "council")
-    resolutions = with_register_columns(meeting.resolutions.active())
-    arising = with_register_columns(
-        Resolution.objects.visible_to(request.user).active().arising_for(meeting)
-    ).order_by("meeting__starts_at", "position")
+    resolutions = meeting.resolutions.active().for_register()
+    arising = (
+        Resolution.objects.visible_to(request.user)
+        .active()
+        .arising_for(meeting)
+        .for_register()
+        .order_by("meeting__starts_at", "position")
+    )
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -328,10 +332,6 @@ def meeting_restore(request: HttpRequest, pk: int) -> HttpResponse:
 # --- resolution register --------------------------------------------------------------------
 
 
-def with_register_columns(resolutions):
-    return resolutions.for_register()
-
-
 class ResolutionListView(RecordListView):
     model = Resolution
     filterset_class = ResolutionFilter
@@ -347,7 +347,7 @@ class ResolutionListView(RecordListView):
     export_basename = "resolutions"
 
     def base_queryset(self):
-        return with_register_columns(super().base_queryset())
+        return super().base_queryset().for_register()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -356,9 +356,7 @@ class ResolutionListView(RecordListView):
 
 
 def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resolution = get_visible_or_404(
-        with_register_columns(Resolution.objects.all()), request.user, pk=pk
-    )
+    resolution = get_visible_or_404(Resolution.objects.for_register(), request.user, pk=pk)
     editable = can_edit(request.user, resolution)
     return _resolution_page(
         request,
@@ -391,7 +389,7 @@ def _resolution_page(request, resolution, *, follow_up_form, carry_form, status=
 @require_POST
 def resolution_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     resolution = get_editable_or_404(
-        with_register_columns(Resolution.objects.active()), request.user, pk=pk
+        Resolution.objects.active().for_register(), request.user, pk=pk
     )
     form = FollowUpForm(request.POST, prefix="follow")
     if not form.is_valid():
@@ -411,7 +409,7 @@ def resolution_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resolution_carry(request: HttpRequest, pk: int) -> HttpResponse:
     resolution = get_editable_or_404(
-        with_register_columns(Resolution.objects.active()), request.user, pk=pk
+        Resolution.objects.active().for_register(), request.user, pk=pk
     )
     form = CarryForm(request.POST, prefix="carry", resolution=resolution, user=request.user)
     if not form.is_valid():
