@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -148,6 +149,17 @@ class AgendaItemForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
+def councils_for(meeting: Meeting | None, current_id: int | None):
+    """The councils a row of this meeting may name: those of the meeting's province (the
+    ones its users can open), and the one the row already names."""
+    councils = Council.objects.active()
+    if meeting is not None and meeting.province_id:
+        councils = Council.objects.filter(
+            Q(archived_at=None, district__province=meeting.province_id) | Q(pk=current_id)
+        )
+    return councils.order_by("name_th")
+
+
 class AttendanceForm(forms.ModelForm):
     class Meta:
         formfield_callback = thai_formfield_callback
@@ -162,9 +174,9 @@ class AttendanceForm(forms.ModelForm):
             "role",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["council"].queryset = councils_for(meeting, self.instance.council_id)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
         # In a row of seven fields a long help text makes every row three times as tall;
         # the attendance page says it once above the rows.
@@ -186,9 +198,11 @@ class ResolutionForm(forms.ModelForm):
         fields = ["position", "text", "owner_council", "owner_agency", "due_on", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["owner_council"].queryset = councils_for(
+            meeting, self.instance.owner_council_id
+        )
         self.fields["owner_agency"].queryset = Agency.objects.active().order_by("name_th")
 
     def clean(self):
@@ -203,6 +217,17 @@ class NumberedFormSet(RecordInlineFormSet):
 
     unique_field = "position"
     duplicate_message = _("This number is used twice.")
+
+
+class MeetingRowsFormSet(RecordInlineFormSet):
+    """Rows whose choices depend on their meeting (its province's councils)."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "meeting": self.instance}
+
+
+class NumberedMeetingRowsFormSet(MeetingRowsFormSet, NumberedFormSet):
+    pass
 
 
 class OrganiserFormSet(RecordInlineFormSet):
@@ -238,7 +263,7 @@ AttendanceFormSet = inlineformset_factory(
     Meeting,
     Attendance,
     form=AttendanceForm,
-    formset=RecordInlineFormSet,
+    formset=MeetingRowsFormSet,
     extra=0,
     can_delete=True,
 )
@@ -246,7 +271,7 @@ ResolutionsFormSet = inlineformset_factory(
     Meeting,
     Resolution,
     form=ResolutionForm,
-    formset=NumberedFormSet,
+    formset=NumberedMeetingRowsFormSet,
     fk_name="meeting",
     extra=0,
     can_delete=True,

@@ -277,3 +277,22 @@ def test_a_council_outside_the_users_scope_is_not_linked_from_a_sheet(staff, mee
     upload(staff, meeting, xlsx([["ชื่อ-สกุล", "หน่วยงาน"], ["นายก", "สภาองค์กรชุมชนตำบลในเมือง"]]))
     row = meeting.attendance.get()
     assert row.council is None and row.organisation_text == "สภาองค์กรชุมชนตำบลในเมือง"
+
+
+def test_attendance_names_only_councils_of_the_meetings_province(staff, meeting, bueng_malu):
+    ubon = ProvinceFactory(code="34", name_th="อุบลราชธานี", name_en="Ubon Ratchathani")
+    elsewhere = CouncilFactory(
+        subdistrict=SubdistrictFactory(
+            district=DistrictFactory(province=ubon, code="3401"), code="340101"
+        )
+    )
+    url = f"/meetings/{meeting.pk}/attendance/"
+    page = staff.get(url)
+    choices = list(page.context["formsets"]["attendance"].empty_form.fields["council"].queryset)
+    assert choices == [bueng_malu]
+    data = form_data(page)
+    add_rows(
+        data, "attendance", {"person_name": "นายก", "council": elsewhere.pk, "role": "participant"}
+    )
+    assert staff.post(url, data).status_code == 200
+    assert not meeting.attendance.exists()
