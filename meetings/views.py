@@ -355,21 +355,34 @@ class ResolutionListView(RecordListView):
         return context
 
 
-def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    resolution = get_visible_or_404(Resolution.objects.for_register(), request.user, pk=pk)
-    editable = can_edit(request.user, resolution)
-    return _resolution_page(
-        request,
-        resolution,
-        follow_up_form=FollowUpForm(prefix="follow") if editable else None,
-        carry_form=CarryForm(prefix="carry", resolution=resolution, user=request.user)
-        if editable
-        else None,
+def can_follow_up(user, resolution: Resolution) -> bool:
+    """Who records progress on a resolution: those who edit its meeting, and the editor of
+    the council that owns it (the council reports on what it was asked to do)."""
+    if not user.is_active:
+        return False
+    if can_edit(user, resolution):
+        return True
+    return (
+        user.role == "council_editor"
+        and user.council_id is not None
+        and resolution.owner_council_id == user.council_id
     )
 
 
-def _resolution_page(request, resolution, *, follow_up_form, carry_form, status=200):
+def resolution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resolution = get_visible_or_404(Resolution.objects.for_register(), request.user, pk=pk)
+    return _resolution_page(request, resolution)
+
+
+def _resolution_page(
+    request, resolution, *, follow_up_form=None, carry_form=None, status=200
+) -> HttpResponse:
     visible = Resolution.objects.visible_to(request.user).active()
+    editable = can_edit(request.user, resolution)
+    if follow_up_form is None and can_follow_up(request.user, resolution):
+        follow_up_form = FollowUpForm(prefix="follow")
+    if carry_form is None and editable:
+        carry_form = CarryForm(prefix="carry", resolution=resolution, user=request.user)
     return render(
         request,
         "meetings/resolution_detail.html",
@@ -378,7 +391,7 @@ def _resolution_page(request, resolution, *, follow_up_form, carry_form, status=
             "follow_ups": resolution.follow_ups.active().order_by("-noted_on", "-id"),
             "carried_to": visible.filter(carried_from=resolution).select_related("meeting"),
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, resolution),
+            "can_edit": editable,
             "follow_up_form": follow_up_form,
             "carry_form": carry_form,
         },
@@ -388,19 +401,13 @@ def _resolution_page(request, resolution, *, follow_up_form, carry_form, status=
 
 @require_POST
 def resolution_follow_up(request: HttpRequest, pk: int) -> HttpResponse:
-    resolution = get_editable_or_404(
-        Resolution.objects.active().for_register(), request.user, pk=pk
-    )
+    resolution = get_visible_or_404(Resolution.objects.active().for_register(), request.user, pk=pk)
+    if not can_follow_up(request.user, resolution):
+        raise PermissionDenied
     form = FollowUpForm(request.POST, prefix="follow")
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below. Nothing was saved."))
-        return _resolution_page(
-            request,
-            resolution,
-            follow_up_form=form,
-            carry_form=CarryForm(prefix="carry", resolution=resolution, user=request.user),
-            status=400,
-        )
+        return _resolution_page(request, resolution, follow_up_form=form, status=400)
     services.add_follow_up(resolution, form.save(commit=False))
     messages.success(request, _("The follow-up note was saved."))
     return redirect(resolution.get_absolute_url())

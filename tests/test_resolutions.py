@@ -380,3 +380,23 @@ def test_follow_ups_and_status_changes_are_in_the_meetings_history(staff, forum)
     text = page_text(staff.get(f"/meetings/{forum.pk}/history/"))
     assert "ส่งแผนให้ อบต. แล้ว" in text
     assert "เสร็จแล้ว" in text
+
+
+def test_a_council_editor_reports_progress_on_its_own_resolutions_only(client, forum, council):
+    editor = UserFactory(username="editor", role="council_editor", council=council)
+    forum.invited_councils.add(council)
+    own = ResolutionFactory(meeting=forum, owner_council=council, owner_agency=None)
+    of_an_agency = ResolutionFactory(meeting=forum)
+    client.force_login(editor)
+    assert "follow-note" in client.get(own.get_absolute_url()).text
+    assert "carry-meeting" not in client.get(own.get_absolute_url()).text
+    assert follow_up(client, own, note="ส่งแผนให้ อบต. แล้ว", status="done").status_code == 302
+    own.refresh_from_db()
+    assert own.status == "done" and own.follow_ups.get().note == "ส่งแผนให้ อบต. แล้ว"
+    assert follow_up(client, of_an_agency, status="done").status_code == 403
+    assert "follow-note" not in client.get(of_an_agency.get_absolute_url()).text
+    assert (
+        carry(client, own, MeetingFactory(starts_at=bangkok(2023, 6, 1, 9, 0))).status_code == 403
+    )
+    of_an_agency.refresh_from_db()
+    assert of_an_agency.status == "open" and not of_an_agency.follow_ups.exists()
