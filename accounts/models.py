@@ -1,5 +1,7 @@
 """Users of the portal: each has a role and a scope (provinces, or one council)."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,6 +37,11 @@ class User(AbstractUser):
         verbose_name=_("council"),
         help_text=_("The one council a council editor keeps."),
     )
+    # The secret in the address of the user's calendar feed: a phone's calendar cannot log
+    # in, so whoever has the address sees the user's meetings. Resetting it cuts them off.
+    calendar_token = models.CharField(
+        _("calendar token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -57,6 +64,11 @@ class User(AbstractUser):
     def province_codes(self) -> list[str]:
         """Codes of the provinces in the user's scope (cached for the request)."""
         return list(self.provinces.values_list("code", flat=True))
+
+    def reset_calendar_token(self) -> str:
+        self.calendar_token = secrets.token_urlsafe(32)
+        self.save(update_fields=["calendar_token"])
+        return self.calendar_token
 
     def clean(self) -> None:
         super().clean()

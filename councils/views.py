@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -50,15 +51,14 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(disbursed=Sum("disbursements__amount", filter=Q(disbursements__archived_at=None)))
         .order_by("-fiscal_year", "code")
     )
-    meetings = (
-        Meeting.objects.visible_to(request.user)
-        .active()
-        .filter(Q(attendance__council=council) | Q(invited_councils=council))
-        .distinct()
-        .order_by("-starts_at")
-    )
+    meetings = Meeting.objects.visible_to(request.user).active().participation_of(council)
     resolutions = (
-        council.resolutions.active().select_related("meeting").order_by("status", "due_on")
+        Resolution.objects.visible_to(request.user)
+        .active()
+        .filter(owner_council=council)
+        .pending()
+        .for_register()
+        .order_by("due_on", "meeting__starts_at")
     )
     members = list(council.members.active().select_related("organisation").in_role_order())
     show_personal = log_personal_data_shown(request, members)
@@ -76,6 +76,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "projects": projects,
             "meetings": meetings,
             "resolutions": resolutions,
+            "today": timezone.localdate(),
             "can_edit": can_edit(request.user, council),
         },
     )
@@ -133,8 +134,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Resolution.objects.visible_to(request.user)
         .active()
         .filter(owner_agency=agency)
-        .select_related("meeting")
-        .order_by("status", "due_on")
+        .pending()
+        .for_register()
+        .order_by("due_on", "meeting__starts_at")
     )
     totals = partnerships.aggregate(projects=Count("pk"), contribution=Sum("contribution"))
     return render(
@@ -146,6 +148,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "totals": totals,
             "meetings": meetings,
             "resolutions": resolutions,
+            "today": timezone.localdate(),
             "can_edit": can_edit(request.user, agency),
         },
     )

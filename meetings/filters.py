@@ -4,11 +4,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
+from councils.models import Agency, Council
 from geo.areas import level_of, meeting_in_area
-from meetings.models import Meeting, Resolution
+from meetings.models import OPEN_STATUSES, Meeting, Resolution
 from portal.listing import SearchFilterSet, ThaiDateFilter
-
-OPEN_STATUSES = [Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS]
 
 
 class MeetingFilter(SearchFilterSet):
@@ -61,3 +60,60 @@ class MeetingFilter(SearchFilterSet):
 
     def with_council(self, queryset, name, value):
         return queryset.filter(Q(attendance__council=value) | Q(invited_councils=value)).distinct()
+
+
+def councils_in_scope(request):
+    return Council.objects.visible_to(request.user).active().order_by("name_th")
+
+
+def agencies_in_scope(request):
+    return Agency.objects.visible_to(request.user).active().order_by("name_th")
+
+
+def meetings_in_scope(request):
+    return Meeting.objects.visible_to(request.user).active().order_by("-starts_at")
+
+
+class ResolutionFilter(SearchFilterSet):
+    search_fields = (
+        "text",
+        "meeting__title",
+        "owner_council__name_th",
+        "owner_agency__name_th",
+        "owner_agency__short_name",
+    )
+    status = django_filters.ChoiceFilter(label=_("status"), choices=Resolution.Status.choices)
+    overdue = django_filters.BooleanFilter(
+        label=_("overdue only"), method="only_overdue", widget=forms.CheckboxInput
+    )
+    pending = django_filters.BooleanFilter(
+        label=_("still to do (open or in progress, not carried over)"),
+        method="only_pending",
+        widget=forms.CheckboxInput,
+    )
+    owner_council = django_filters.ModelChoiceFilter(
+        label=_("owner (council)"), queryset=councils_in_scope
+    )
+    owner_agency = django_filters.ModelChoiceFilter(
+        label=_("owner (agency)"), queryset=agencies_in_scope
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("district"), queryset=districts_in_scope, method="in_district"
+    )
+    meeting = django_filters.ModelChoiceFilter(label=_("meeting"), queryset=meetings_in_scope)
+
+    class Meta:
+        model = Resolution
+        fields = ["q"]
+
+    def only_overdue(self, queryset, name, value):
+        return queryset.overdue() if value else queryset
+
+    def only_pending(self, queryset, name, value):
+        return queryset.pending() if value else queryset
+
+    def in_district(self, queryset, name, value):
+        """The owner council's district, or the district the meeting was held in."""
+        if not value:
+            return queryset
+        return queryset.filter(Q(owner_council__district=value) | Q(meeting__district=value))

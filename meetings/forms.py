@@ -1,16 +1,28 @@
 import datetime
 
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
 from geo.models import Province, subdistricts_of
-from meetings.models import Attendance, Meeting, MeetingObjective, Resolution
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MeetingObjective,
+    MeetingOrganiser,
+    MeetingPhoto,
+    Resolution,
+    ResolutionFollowUp,
+)
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
+from portal.lib.dates import format_date
 
 
 class MeetingForm(forms.ModelForm):
@@ -46,12 +58,16 @@ class MeetingForm(forms.ModelForm):
             "chair_name",
             "chair_position",
             "target_sectors",
+            "invited_councils",
+            "invited_agencies",
             "summary",
             "minutes",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
-            "minutes": forms.Textarea(attrs={"rows": 6}),
+            "minutes": forms.Textarea(attrs={"rows": 12}),
+            "invited_councils": forms.SelectMultiple(attrs={"size": 8}),
+            "invited_agencies": forms.SelectMultiple(attrs={"size": 8}),
         }
 
     def __init__(self, *args, request=None, **kwargs):
@@ -63,6 +79,23 @@ class MeetingForm(forms.ModelForm):
         self.fields["district"].queryset = districts_in_scope(request)
         district = self.data.get("district") or self.instance.district_id or None
         self.fields["subdistrict"].queryset = subdistricts_of(district)
+        user = request.user if request is not None else None
+        councils = Council.objects.active().select_related("district")
+        self.fields["invited_councils"].queryset = (
+            councils.visible_to(user) if user is not None else councils
+        ).order_by("district__code", "name_th")
+        self.fields["invited_agencies"].queryset = Agency.objects.active().order_by(
+            "sector", "name_th"
+        )
+        self.fields["invited_councils"].help_text = _(
+            "Hold Ctrl (or ⌘) to choose several. Their open resolutions of earlier meetings "
+            "appear on this meeting's agenda as matters arising."
+        )
+        self.fields["invited_agencies"].help_text = _("Hold Ctrl (or ⌘) to choose several.")
+        self.fields["minutes"].help_text = _(
+            "Start a line with # for a heading, with - for a bullet or with 1. for a numbered "
+            "list; **bold** for bold. HTML is shown as typed, never run."
+        )
         if self.instance.starts_at:
             starts = timezone.localtime(self.instance.starts_at)
             self.initial.setdefault("date", starts.date())
@@ -97,16 +130,57 @@ class ObjectiveForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
 
+class OrganiserForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = MeetingOrganiser
+        fields = ["agency", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = AgendaItem
+        fields = ["position", "title", "presenter", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
+
+
+def councils_for(meeting: Meeting | None, current_id: int | None):
+    """The councils a row of this meeting may name: those of the meeting's province (the
+    ones its users can open), and the one the row already names."""
+    councils = Council.objects.active()
+    if meeting is not None and meeting.province_id:
+        councils = Council.objects.filter(
+            Q(archived_at=None, district__province=meeting.province_id) | Q(pk=current_id)
+        )
+    return councils.order_by("name_th")
+
+
 class AttendanceForm(forms.ModelForm):
     class Meta:
         formfield_callback = thai_formfield_callback
         model = Attendance
-        fields = ["person_name", "position", "council", "agency", "organisation_text", "role"]
+        fields = [
+            "person_name",
+            "position",
+            "council",
+            "agency",
+            "organisation_text",
+            "phone",
+            "role",
+        ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["council"].queryset = councils_for(meeting, self.instance.council_id)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+        # In a row of seven fields a long help text makes every row three times as tall;
+        # the attendance page says it once above the rows.
+        self.fields["organisation_text"].help_text = ""
 
     def clean(self):
         cleaned = super().clean()
@@ -124,9 +198,11 @@ class ResolutionForm(forms.ModelForm):
         fields = ["position", "text", "owner_council", "owner_agency", "due_on", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_council"].queryset = Council.objects.active().order_by("name_th")
+        self.fields["owner_council"].queryset = councils_for(
+            meeting, self.instance.owner_council_id
+        )
         self.fields["owner_agency"].queryset = Agency.objects.active().order_by("name_th")
 
     def clean(self):
@@ -143,6 +219,38 @@ class NumberedFormSet(RecordInlineFormSet):
     duplicate_message = _("This number is used twice.")
 
 
+class MeetingRowsFormSet(RecordInlineFormSet):
+    """Rows whose choices depend on their meeting (its province's councils)."""
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "meeting": self.instance}
+
+
+class NumberedMeetingRowsFormSet(MeetingRowsFormSet, NumberedFormSet):
+    pass
+
+
+class OrganiserFormSet(RecordInlineFormSet):
+    unique_field = "agency"
+    duplicate_message = _("This agency is listed twice.")
+
+
+OrganisersFormSet = inlineformset_factory(
+    Meeting,
+    MeetingOrganiser,
+    form=OrganiserForm,
+    formset=OrganiserFormSet,
+    extra=0,
+    can_delete=True,
+)
+AgendaFormSet = inlineformset_factory(
+    Meeting,
+    AgendaItem,
+    form=AgendaItemForm,
+    formset=NumberedFormSet,
+    extra=0,
+    can_delete=True,
+)
 ObjectivesFormSet = inlineformset_factory(
     Meeting,
     MeetingObjective,
@@ -155,7 +263,7 @@ AttendanceFormSet = inlineformset_factory(
     Meeting,
     Attendance,
     form=AttendanceForm,
-    formset=RecordInlineFormSet,
+    formset=MeetingRowsFormSet,
     extra=0,
     can_delete=True,
 )
@@ -163,8 +271,99 @@ ResolutionsFormSet = inlineformset_factory(
     Meeting,
     Resolution,
     form=ResolutionForm,
-    formset=NumberedFormSet,
+    formset=NumberedMeetingRowsFormSet,
     fk_name="meeting",
     extra=0,
     can_delete=True,
 )
+
+
+class FollowUpForm(forms.ModelForm):
+    """A dated note on a resolution; choosing a status moves the resolution to it."""
+
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = ResolutionFollowUp
+        fields = ["noted_on", "note", "status"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"status": _("change the status to")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("(leave unchanged)"))] + list(
+            Resolution.Status.choices
+        )
+        self.initial.setdefault("noted_on", timezone.localdate())
+
+    def clean_noted_on(self):
+        day = self.cleaned_data["noted_on"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("A follow-up note cannot be dated in the future."))
+        return day
+
+
+class CarryForm(forms.Form):
+    """Carry a resolution to a later meeting: a new resolution there, linked to this one."""
+
+    meeting = forms.ModelChoiceField(label=_("later meeting"), queryset=Meeting.objects.none())
+    due_on = ThaiDateField(label=_("new due date"), required=False)
+
+    def __init__(self, *args, resolution: Resolution, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolution = resolution
+        self.fields["meeting"].queryset = (
+            Meeting.objects.editable_by(user)
+            .active()
+            .filter(starts_at__gt=resolution.meeting.starts_at)
+            .order_by("starts_at")
+        )
+        self.fields["meeting"].label_from_instance = lambda meeting: (
+            f"{format_date(timezone.localtime(meeting.starts_at).date(), get_language() or 'th')}"
+            f" · {meeting.title}"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.resolution.carried_to.active().exists():
+            raise forms.ValidationError(_("This resolution has already been carried over."))
+        if not self.resolution.is_open:
+            raise forms.ValidationError(_("Only an open or in-progress resolution is carried."))
+        return cleaned
+
+
+class MeetingPartsForm(forms.ModelForm):
+    """For pages that save only some of a meeting's rows (attendance, photo captions): the
+    meeting itself is the record whose version tells a conflicting edit."""
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+
+class PhotoCaptionForm(forms.ModelForm):
+    class Meta:
+        formfield_callback = thai_formfield_callback
+        model = MeetingPhoto
+        fields = ["caption", "position"]
+
+
+PhotoCaptionsFormSet = inlineformset_factory(
+    Meeting,
+    MeetingPhoto,
+    form=PhotoCaptionForm,
+    formset=RecordInlineFormSet,
+    extra=0,
+    can_delete=True,
+)
+
+
+class AttendanceUploadForm(forms.Form):
+    sheet = forms.FileField(
+        label=_("Sign-in sheet (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet,text/csv"
+            }
+        ),
+    )

@@ -2,8 +2,21 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
@@ -16,12 +29,39 @@ class MeetingQuerySet(RecordQuerySet):
     province_path = "province"
 
     def for_council(self, council_id: int | None) -> "MeetingQuerySet":
-        """A council editor sees the meetings its council was invited to or attended."""
+        """A council editor sees the meetings its council was invited to or attended, and
+        those that gave it a resolution to carry out (it must see what it was asked)."""
         if council_id is None:
             return self.none()
         return self.filter(
-            Q(invited_councils=council_id) | Q(attendance__council=council_id)
+            Q(invited_councils=council_id)
+            | Q(attendance__council=council_id)
+            | Q(resolutions__owner_council=council_id, resolutions__archived_at=None)
         ).distinct()
+
+    def participation_of(self, council: Council) -> "MeetingQuerySet":
+        """A council's participation history: the meetings it was invited to or attended,
+        newest first, each with how many of its people came and whether it was invited."""
+        people = (
+            Attendance.objects.active()
+            .filter(meeting=OuterRef("pk"), council=council)
+            .order_by()
+            .values("meeting")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        invited = Meeting.invited_councils.through.objects.filter(
+            meeting=OuterRef("pk"), council=council
+        )
+        return (
+            self.filter(Q(attendance__council=council) | Q(invited_councils=council))
+            .distinct()
+            .annotate(
+                council_attendees=Coalesce(Subquery(people, output_field=models.IntegerField()), 0),
+                council_invited=Exists(invited),
+            )
+            .order_by("-starts_at")
+        )
 
     def editable_by(self, user) -> "MeetingQuerySet":
         # Meetings are recorded by CODI staff and admins; a council keeps its own record.
@@ -136,6 +176,41 @@ class Meeting(Record):
         unknown = set(self.target_sectors or []) - set(Agency.Sector.values)
         if unknown:
             raise ValidationError({"target_sectors": _("Unknown sector.")})
+
+    def attendance_by_sector(self) -> list[tuple[str, int]]:
+        """How many came from each sector: agencies by their sector, council members as
+        councils, and people of other organisations together. Largest group first."""
+        kinds = (
+            self.attendance.active()
+            .annotate(
+                kind=Case(
+                    When(council__isnull=False, then=Value("council")),
+                    When(agency__isnull=False, then=F("agency__sector")),
+                    default=Value("other"),
+                )
+            )
+            .order_by()
+            .values("kind")
+            .annotate(people=Count("pk"))
+        )
+        labels = {
+            **dict(Agency.Sector.choices),
+            "council": _("community organisation councils"),
+            "other": _("other organisations"),
+        }
+        counts = [(str(labels.get(row["kind"], row["kind"])), row["people"]) for row in kinds]
+        return sorted(counts, key=lambda pair: (-pair[1], pair[0]))
+
+    def attendance_by_council(self):
+        """People who came from each council, most first."""
+        return (
+            self.attendance.active()
+            .filter(council__isnull=False)
+            .order_by()
+            .values("council", "council__name_th")
+            .annotate(people=Count("pk"))
+            .order_by("-people", "council__name_th")
+        )
 
     def get_target_sectors_display(self) -> list[str]:
         labels = dict(Agency.Sector.choices)
@@ -302,6 +377,52 @@ class ResolutionStatus(models.TextChoices):
     DROPPED = "dropped", _("dropped")
 
 
+OPEN_STATUSES = [ResolutionStatus.OPEN, ResolutionStatus.IN_PROGRESS]
+
+
+class ResolutionQuerySet(MeetingPartQuerySet):
+    def pending(self) -> "ResolutionQuerySet":
+        """Still to be done here: open or in progress, and not carried to a later meeting
+        (once carried, the later meeting's resolution is the one followed up)."""
+        carried = Resolution.objects.active().filter(carried_from=OuterRef("pk"))
+        return self.filter(status__in=OPEN_STATUSES).exclude(Exists(carried))
+
+    def overdue(self, today=None) -> "ResolutionQuerySet":
+        """Pending and past its due date. "Today" is the date in Asia/Bangkok, so a
+        resolution due on the 5th is overdue from midnight of the 6th Thai time."""
+        return self.pending().filter(due_on__lt=today or timezone.localdate())
+
+    def for_register(self) -> "ResolutionQuerySet":
+        """What the register, the meeting page and the owners' pages show of each
+        resolution, in one query whatever the number of rows."""
+        carried = Resolution.objects.active().filter(carried_from=OuterRef("pk"))
+        notes = ResolutionFollowUp.objects.active().filter(resolution=OuterRef("pk"))
+        last_note = notes.order_by().values("resolution").annotate(last=Max("noted_on"))
+        return self.select_related(
+            "meeting", "owner_council__district", "owner_agency", "carried_from__meeting"
+        ).annotate(
+            is_carried=Exists(carried),
+            last_noted_on=Subquery(last_note.values("last")),
+        )
+
+    def arising_for(self, meeting: "Meeting") -> "ResolutionQuerySet":
+        """Matters arising: pending resolutions of earlier meetings whose owner is invited
+        to (or organises) this meeting."""
+        councils = meeting.invited_councils.values("pk")
+        agencies = meeting.invited_agencies.values("pk")
+        organisers = meeting.organiser_links.active().values("agency")
+        return (
+            self.pending()
+            .filter(meeting__starts_at__lt=meeting.starts_at, meeting__archived_at=None)
+            .exclude(meeting=meeting)
+            .filter(
+                Q(owner_council__in=councils)
+                | Q(owner_agency__in=agencies)
+                | Q(owner_agency__in=organisers)
+            )
+        )
+
+
 class Resolution(Record):
     Status = ResolutionStatus
 
@@ -337,7 +458,7 @@ class Resolution(Record):
         verbose_name=_("carried from"),
     )
 
-    objects = MeetingPartQuerySet.as_manager()
+    objects = ResolutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resolution")
@@ -363,9 +484,19 @@ class Resolution(Record):
     def __str__(self) -> str:
         return f"{self.position}. {self.text[:60]}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("meetings:resolution", args=[self.pk])
+
     @property
     def owner(self) -> Council | Agency:
         return self.owner_council or self.owner_agency
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today=None) -> bool:
+        return bool(self.is_open and self.due_on and self.due_on < (today or timezone.localdate()))
 
 
 class FollowUpQuerySet(RecordQuerySet):

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from simple_history.utils import bulk_create_with_history
@@ -28,6 +29,7 @@ from meetings.models import (
     MeetingObjective,
     MeetingOrganiser,
     Resolution,
+    ResolutionFollowUp,
 )
 from portal.lib.dates import fiscal_year_bounds, fiscal_year_of
 from projects.models import Disbursement, Programme, Project, ProjectPartner
@@ -152,6 +154,7 @@ def seed_demo() -> DemoResult:
     _seed_projects(rng, result)
     _seed_meeting(result)
     _seed_sample_meetings(rng, result)
+    _seed_follow_ups(result)
     return result
 
 
@@ -407,7 +410,9 @@ def _seed_meeting(result: DemoResult) -> None:
     """The provincial forum of 21 December 2565 (2022) that started the project, as recorded."""
     data = _load("seed_meeting")
     starts_at = parse_datetime(data["starts_at"])
-    if Meeting.objects.filter(title=data["title"], starts_at=starts_at).exists():
+    existing = Meeting.objects.filter(title=data["title"], starts_at=starts_at).first()
+    if existing is not None:
+        _complete_seed_meeting(existing, data)
         return
     agencies = {a.code: a for a in Agency.objects.all()}
     meeting = Meeting.objects.create(
@@ -420,6 +425,7 @@ def _seed_meeting(result: DemoResult) -> None:
         chair_name=data["chair_name"],
         chair_position=data["chair_position"],
         summary=data["summary"],
+        minutes=data["minutes"],
         target_sectors=data["target_sectors"],
     )
     MeetingOrganiser.objects.bulk_create(
@@ -446,7 +452,92 @@ def _seed_meeting(result: DemoResult) -> None:
         for number, row in enumerate(data["attendance"], start=1)
     )
     meeting.invited_agencies.set(agencies[row["agency"]] for row in data["attendance"])
+    _complete_seed_meeting(meeting, data)
     result.add("meetings", 1)
+
+
+def _complete_seed_meeting(meeting: Meeting, data: dict) -> None:
+    """What later versions of the demo added to the forum, filled in on a database seeded
+    before: the minutes, and the 215 councils of Sisaket it was held with."""
+    if not meeting.minutes and data.get("minutes"):
+        meeting.minutes = data["minutes"]
+        meeting.save(update_fields=["minutes"])
+    if data.get("invite_all_councils") and not meeting.invited_councils.exists():
+        meeting.invited_councils.set(
+            Council.objects.filter(district__province=data["province"]).order_by("code")
+        )
+
+
+# Follow-up notes of the sample working groups, in the words a CODI officer would use.
+DONE_NOTE = "ดำเนินการแล้วเสร็จ รายงานผลต่อที่ประชุมคณะทำงานแล้ว"
+IN_PROGRESS_NOTE = "อยู่ระหว่างดำเนินการ ประสานผู้รับผิดชอบแล้ว จะรายงานความก้าวหน้าในการประชุมครั้งถัดไป"
+CARRIED_NOTE = "ยังไม่แล้วเสร็จ ยกไปติดตามในการประชุม “{title}”"
+CARRIED_DEMO = 3
+
+
+def _seed_follow_ups(result: DemoResult) -> None:
+    """Follow-up notes on the sample meetings' resolutions, and the latest unfinished ones
+    carried to the next meeting, so the register shows the whole loop."""
+    if ResolutionFollowUp.objects.filter(is_demo=True).exists():
+        return
+    today = timezone.localdate()
+    notes = []
+    resolutions = Resolution.objects.filter(is_demo=True).select_related("meeting")
+    for resolution in resolutions.order_by("meeting__starts_at", "position"):
+        held = timezone.localtime(resolution.meeting.starts_at).date()
+        if resolution.status == Resolution.Status.DONE:
+            day, text = min(resolution.due_on or today, today), DONE_NOTE
+        elif resolution.status == Resolution.Status.IN_PROGRESS:
+            day, text = min(held + datetime.timedelta(days=14), today), IN_PROGRESS_NOTE
+        else:
+            continue
+        notes.append(
+            ResolutionFollowUp(
+                resolution=resolution,
+                noted_on=day,
+                note=text,
+                status=resolution.status,
+                is_demo=True,
+            )
+        )
+    meetings = list(Meeting.objects.filter(is_demo=True).order_by("starts_at"))
+    following = dict(zip(meetings, meetings[1:], strict=False))
+    overdue = [
+        resolution
+        for resolution in resolutions.filter(status=Resolution.Status.OPEN).order_by(
+            "-meeting__starts_at", "position"
+        )
+        if resolution.meeting in following
+        and resolution.due_on
+        and resolution.due_on < timezone.localtime(following[resolution.meeting].starts_at).date()
+    ][:CARRIED_DEMO]
+    carried = 0
+    for resolution in overdue:
+        later = following[resolution.meeting]
+        position = (later.resolutions.aggregate(top=Max("position"))["top"] or 0) + 1
+        Resolution.objects.create(
+            meeting=later,
+            position=position,
+            text=resolution.text,
+            owner_council_id=resolution.owner_council_id,
+            owner_agency_id=resolution.owner_agency_id,
+            due_on=resolution.due_on + datetime.timedelta(days=90),
+            status=Resolution.Status.OPEN,
+            carried_from=resolution,
+            is_demo=True,
+        )
+        notes.append(
+            ResolutionFollowUp(
+                resolution=resolution,
+                noted_on=min(timezone.localtime(later.starts_at).date(), today),
+                note=CARRIED_NOTE.format(title=later.title),
+                is_demo=True,
+            )
+        )
+        carried += 1
+    bulk_create_with_history(notes, ResolutionFollowUp, default_change_reason="system")
+    result.add("follow-up notes", len(notes))
+    result.add("resolutions carried over", carried)
 
 
 def _seed_sample_meetings(rng: random.Random, result: DemoResult) -> None:

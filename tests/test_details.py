@@ -563,7 +563,9 @@ def add_agency_rows(agency, count, council):
         ResolutionFactory(meeting=meeting, owner_agency=agency)
 
 
-DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 16, "agency": 14}
+# The meeting page also runs: invited councils, invited agencies, matters arising, attendance
+# by sector and by council.
+DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 21, "agency": 14}
 SHOWN_ROWS = {
     "council": "members",
     "project": "partnerships",

@@ -18,7 +18,22 @@ def test_document_embeds_sarabun_and_numbers_pages_in_thai(settings, tmp_path):
     assert len(pages) == 2
     assert loose("สภาองค์กรชุมชนตำบลกันทรลักษ์") in pages[0]
     assert "- ๒ -" in pages[1]
-    assert {"Sarabun-Thai", "Sarabun-Latin"} <= pdf_fonts(content)
+    assert {"Sarabun-Thai", "Sarabun-Thai-Bold"} & pdf_fonts(content)
+
+
+def test_latin_letters_and_digits_are_printed_with_their_own_font(settings, tmp_path):
+    """One family for both Sarabun subsets made WeasyPrint merge them into one font whose
+    glyphs collided: digits printed as stray Thai marks though the text layer was right."""
+    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    (tmp_path / "page.html").write_text(
+        '{% extends "documents/base.html" %}{% block body %}'
+        "<h1>ใบลงทะเบียน 21/12/2565</h1><p>ชื่อ-สกุล 09:30 น.</p>{% endblock %}"
+    )
+    with override_settings(TEMPLATES=settings.TEMPLATES):
+        content = render_pdf_bytes("page.html", {})
+    assert {"Sarabun-Latin", "Sarabun-Latin-Bold", "Sarabun-Thai", "Sarabun-Thai-Bold"} <= (
+        pdf_fonts(content)
+    )
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from tests.factories import (
     MeetingFactory,
     ProjectFactory,
     ProvinceFactory,
+    ResolutionFactory,
     UserFactory,
 )
 
@@ -127,6 +128,40 @@ MATRIX = {
         {**everyone(NOT_ALLOWED)},
     ),
     "photo_file": (lambda o: o["photo"].image.url, scoped()),
+    "meetings:attendance": (
+        lambda o: f"/meetings/{o['meeting'].pk}/attendance/",
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
+    ),
+    "meetings:attendance_import": (
+        lambda o: f"/meetings/{o['meeting'].pk}/attendance/import/",
+        everyone(NOT_ALLOWED),
+    ),
+    "meetings:sign_in_sheet": (lambda o: f"/meetings/{o['meeting'].pk}/sign-in.pdf", scoped()),
+    "meetings:photo_captions": (
+        lambda o: f"/meetings/{o['meeting'].pk}/photos/captions/",
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
+    ),
+    "meetings:duplicate": (
+        lambda o: f"/meetings/{o['meeting'].pk}/duplicate/",
+        everyone(NOT_ALLOWED),
+    ),
+    "meetings:calendar": (lambda o: "/meetings/calendar/", everyone(OK)),
+    "meetings:calendar_token": (lambda o: "/meetings/calendar/token/", everyone(NOT_ALLOWED)),
+    # The feed authenticates by its token alone: a wrong token is unknown to everyone.
+    "meetings:calendar_feed": (
+        lambda o: "/meetings/calendar/wrong-token.ics",
+        {role: MISSING for role in ROLES},
+    ),
+    "meetings:resolutions": (lambda o: "/meetings/resolutions/", everyone(OK)),
+    "meetings:resolution": (lambda o: f"/meetings/resolutions/{o['resolution'].pk}/", scoped()),
+    "meetings:resolution_follow_up": (
+        lambda o: f"/meetings/resolutions/{o['resolution'].pk}/follow-up/",
+        everyone(NOT_ALLOWED),
+    ),
+    "meetings:resolution_carry": (
+        lambda o: f"/meetings/resolutions/{o['resolution'].pk}/carry/",
+        everyone(NOT_ALLOWED),
+    ),
     "privacy:person": (lambda o: "/privacy/person/", {**everyone(FORBIDDEN), "admin": OK}),
     "privacy:person_download": (
         lambda o: "/privacy/person/download/?q=x",
@@ -186,6 +221,7 @@ def world(db, settings, tmp_path):
         "agency": AgencyFactory(province=sisaket),
         "meeting": meeting,
         "photo": photo,
+        "resolution": ResolutionFactory(meeting=meeting),
         "users": users,
     }
 
@@ -231,3 +267,21 @@ def test_inactive_users_see_nothing(world):
     from councils.models import Council
 
     assert not Council.objects.visible_to(user).exists()
+
+
+@pytest.mark.parametrize("action", ["follow-up", "carry"], ids=["follow_up", "carry"])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("editor", FORBIDDEN),
+        ("viewer", FORBIDDEN),
+        ("other_editor", MISSING),
+        ("staff_elsewhere", MISSING),
+    ],
+)
+def test_only_meeting_editors_post_to_a_resolution(client, world, action, role, expected):
+    client.force_login(world["users"][role])
+    resolution = world["resolution"]
+    response = client.post(f"/meetings/resolutions/{resolution.pk}/{action}/", {})
+    assert response.status_code == expected
+    assert not resolution.follow_ups.exists()

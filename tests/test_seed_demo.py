@@ -172,3 +172,22 @@ def test_demo_users_need_a_password(db, monkeypatch):
     with pytest.raises(CommandError, match="DEMO_PASSWORD"):
         call_command("seed_demo", "--demo-users")
     assert Council.objects.count() == 0
+
+
+def test_the_seed_forum_invites_the_215_councils_and_has_minutes(demo):
+    meeting = Meeting.objects.get(title=SEED_TITLE)
+    assert meeting.invited_councils.count() == 215
+    assert "## พิธีเปิดการประชุม" in meeting.minutes
+    assert "- ขบวนองค์กรชุมชนจังหวัด" in meeting.minutes
+
+
+def test_the_demo_register_shows_follow_ups_and_carried_resolutions(demo):
+    from meetings.models import ResolutionFollowUp
+
+    assert ResolutionFollowUp.objects.filter(is_demo=True, status="done").exists()
+    carried = Resolution.objects.filter(is_demo=True, carried_from__isnull=False)
+    assert 1 <= carried.count() <= 3
+    for resolution in carried:
+        assert resolution.meeting.starts_at > resolution.carried_from.meeting.starts_at
+        assert resolution.carried_from.follow_ups.filter(note__contains="ยกไปติดตาม").exists()
+    assert not Resolution.objects.pending().filter(carried_to__isnull=False).exists()

@@ -45,7 +45,7 @@ def test_staff_search_a_council_by_a_thai_fragment_edit_it_and_see_the_change(
 
     expect(page.get_by_role("alert")).to_contain_text("บันทึกการแก้ไข")
     expect(page.get_by_text("1,234")).to_be_visible()
-    expect(page.get_by_text("21 ธ.ค. 2565")).to_be_visible()
+    expect(page.get_by_text("21 ธ.ค. 2565", exact=True)).to_be_visible()
     expect(page.get_by_text("081-234-5678")).to_be_visible()
     council.refresh_from_db()
     assert (council.households, str(council.registered_on)) == (1234, "2022-12-21")

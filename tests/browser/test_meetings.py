@@ -1,0 +1,103 @@
+"""CODI staff record who came to a meeting, then close one of its resolutions from the
+register, and see the matters arising of the next meeting shrink."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from meetings.models import Resolution
+from tests.factories import (
+    AgencyFactory,
+    CouncilFactory,
+    DistrictFactory,
+    MeetingFactory,
+    ProvinceFactory,
+    ResolutionFactory,
+    SubdistrictFactory,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def bangkok(*args):
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+@pytest.fixture
+def meetings(db):
+    sisaket = ProvinceFactory()
+    district = DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์")
+    council = CouncilFactory(
+        subdistrict=SubdistrictFactory(district=district, code="330401", name_th="บึงมะลู"),
+        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
+    )
+    forum = MeetingFactory(title="เวทีสมัชชาจังหวัด", starts_at=bangkok(2022, 12, 21, 13, 0))
+    follow_up = MeetingFactory(title="ประชุมติดตามมติ", starts_at=bangkok(2023, 3, 1, 9, 0))
+    follow_up.invited_councils.add(council)
+    resolution = ResolutionFactory(
+        meeting=forum,
+        position=1,
+        text="จัดทำแผนพัฒนาตำบล",
+        owner_council=council,
+        owner_agency=None,
+        due_on=datetime.date(2023, 1, 31),
+    )
+    AgencyFactory(name_th="องค์การบริหารส่วนจังหวัดศรีสะเกษ", sector="local")
+    return {"forum": forum, "follow_up": follow_up, "council": council, "resolution": resolution}
+
+
+def test_staff_record_attendance_and_close_a_resolution(page, log_in, meetings, screenshot):
+    log_in("somchai", role="staff", first_name="สมชาย")
+    forum, resolution = meetings["forum"], meetings["resolution"]
+
+    # Who came: two rows typed on the attendance page.
+    page.goto(f"/meetings/{forum.pk}/")
+    page.get_by_role("link", name="บันทึกผู้เข้าร่วม").click()
+    rows = page.locator('[data-formset="attendance"]')
+    rows.get_by_role("button", name="เพิ่มแถว").click()
+    first = rows.locator(".formset-row").nth(0)
+    first.get_by_label("ชื่อ").fill("นางมาลี ศรีสุข")
+    first.get_by_label("ตำแหน่ง").fill("ประธานสภาองค์กรชุมชน")
+    first.get_by_label("สภาองค์กรชุมชน", exact=True).select_option(label="สภาองค์กรชุมชนตำบลบึงมะลู")
+    rows.get_by_role("button", name="เพิ่มแถว").click()
+    second = rows.locator(".formset-row").nth(1)
+    second.get_by_label("ชื่อ").fill("นายสมศักดิ์ ใจดี")
+    second.get_by_label("หน่วยงาน", exact=True).select_option(label="องค์การบริหารส่วนจังหวัดศรีสะเกษ")
+    page.get_by_role("button", name="บันทึก", exact=True).click()
+
+    attendance = page.locator('section[aria-labelledby="attendance-heading"]')
+    expect(attendance).to_contain_text("นางมาลี ศรีสุข")
+    expect(
+        page.locator("#attendance-by-council").get_by_role("row", name="สภาองค์กรชุมชนตำบลบึงมะลู 1")
+    ).to_be_visible()
+    expect(page.locator("#attendance-by-sector")).to_contain_text("องค์กรปกครองส่วนท้องถิ่น")
+    assert forum.attendance.count() == 2
+    screenshot("meeting-attendance-th")
+
+    # The open resolution is a matter arising of the next meeting, to which its owner is invited.
+    page.goto(f"/meetings/{meetings['follow_up'].pk}/")
+    arising = page.locator('section[aria-labelledby="arising-heading"]')
+    expect(arising).to_contain_text("จัดทำแผนพัฒนาตำบล")
+    expect(arising).to_contain_text("เลยกำหนด")
+
+    # Closed from the register with a dated note.
+    page.goto("/meetings/resolutions/")
+    page.get_by_label("เฉพาะที่เลยกำหนด").check()
+    page.get_by_role("button", name="กรอง").click()
+    page.get_by_role("link", name="จัดทำแผนพัฒนาตำบล").click()
+    page.get_by_label("วันที่").fill("15/02/2566")
+    page.get_by_label("เปลี่ยนสถานะเป็น").select_option(label="เสร็จแล้ว")
+    page.get_by_role("textbox", name="การติดตาม").fill("สภาฯ ส่งแผนพัฒนาตำบลให้ อบต. แล้ว")
+    page.get_by_role("button", name="บันทึก", exact=True).click()
+    expect(page.locator("#resolution-status")).to_contain_text("เสร็จแล้ว")
+    expect(page.get_by_text("15 ก.พ. 2566")).to_be_visible()
+    resolution.refresh_from_db()
+    assert resolution.status == Resolution.Status.DONE
+    screenshot("resolution-closed-th")
+
+    page.goto(f"/meetings/{meetings['follow_up'].pk}/")
+    expect(page.locator('section[aria-labelledby="arising-heading"]')).not_to_contain_text(
+        "จัดทำแผนพัฒนาตำบล"
+    )
