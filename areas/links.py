@@ -26,5 +26,9 @@ def meetings(code: str, **extra) -> str:
     return _url("meetings:list", {"area": code, **extra})
 
 
+def resolutions(code: str, **extra) -> str:
+    return _url("meetings:resolutions", {"area": code, **extra})
+
+
 def profile(code: str) -> str:
     return reverse("areas:profile", args=[code])

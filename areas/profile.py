@@ -11,11 +11,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from councils.models import Agency, CommunityOrganisation, Council
-from geo.areas import CHILD, MODELS, council_lookup, in_area, meeting_in_area
+from geo.areas import CHILD, MODELS, council_lookup, in_area, meeting_in_area, resolution_in_area
 from meetings.models import Meeting, Resolution
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
-OPEN = [Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS]
 RECENT_MEETINGS = 10
 OPEN_RESOLUTIONS_SHOWN = 10
 AGENCIES_SHOWN = 15
@@ -78,16 +77,13 @@ class AreaRecords:
         return Meeting.objects.visible_to(self.user).active().filter(pk__in=ids)
 
     def open_resolutions(self):
-        """Open resolutions of the area's meetings, or owned by one of its councils."""
-        meetings = Meeting.objects.filter(meeting_in_area(self.level, self.code)).values("pk")
+        """Still-to-do resolutions of the area's meetings, or owned by one of its councils
+        (as the resolution register's `area` filter counts them)."""
         return (
             Resolution.objects.visible_to(self.user)
             .active()
-            .filter(status__in=OPEN, meeting__archived_at__isnull=True)
-            .filter(
-                Q(meeting__in=meetings)
-                | Q(**{f"owner_council__{council_lookup(self.level)}": self.code})
-            )
+            .pending()
+            .filter(resolution_in_area(self.level, self.code))
         )
 
 
@@ -98,8 +94,7 @@ def summary(records: AreaRecords, today) -> dict:
         agencies=Count("agency", distinct=True), contribution=Sum("contribution", default=0)
     )
     resolutions = records.open_resolutions().aggregate(
-        open=Count("pk", distinct=True),
-        overdue=Count("pk", filter=Q(due_on__lt=today), distinct=True),
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
     )
     return {
         "councils": councils,

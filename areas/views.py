@@ -95,6 +95,8 @@ def profile(request: HttpRequest, code: str) -> HttpResponse:
                 "councils_active": links.councils(level, code, status="active"),
                 "projects": links.projects(level, code, form.year),
                 "meetings": links.meetings(code),
+                "resolutions": links.resolutions(code, pending="on"),
+                "resolutions_overdue": links.resolutions(code, overdue="on"),
             },
         },
     )

@@ -25,7 +25,6 @@ from meetings.models import Meeting, Resolution
 from portal.lib.dates import fiscal_year_bounds
 from projects.models import Disbursement, Programme, Project
 
-OPEN_RESOLUTIONS = [Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS]
 TREND_YEARS = 6
 QUALITY_ROWS = 8
 PROJECT_SUMS = (
@@ -123,12 +122,20 @@ class Scoped:
         return self._narrow(qs, "district", "province")
 
     def open_resolutions(self):
-        qs = (
-            Resolution.objects.visible_to(self.user)
-            .active()
-            .filter(status__in=OPEN_RESOLUTIONS, meeting__archived_at__isnull=True)
-        )
-        return self._narrow(qs, "meeting__district", "meeting__province")
+        """Still to do (open or in progress, not carried to a later meeting), as the
+        resolution register counts them; a district is the owner council's or the
+        meeting's."""
+        qs = Resolution.objects.visible_to(self.user).active().pending()
+        if self.district:
+            return qs.filter(
+                Q(owner_council__district=self.district) | Q(meeting__district=self.district)
+            )
+        if self.province:
+            return qs.filter(
+                Q(owner_council__district__province=self.province)
+                | Q(meeting__province=self.province)
+            )
+        return qs
 
 
 def _keys(level: str) -> dict[str, str]:

@@ -46,3 +46,12 @@ def meetings(selection: Selection, *, area=None, today=None) -> str:
         "meetings:list",
         {"held_from": first.isoformat(), "held_until": last.isoformat(), **_area(selection, area)},
     )
+
+
+def resolutions(selection: Selection, **extra) -> str | None:
+    """The resolution register, still-to-do resolutions of the selection's district. The
+    register has no province filter: a province-wide figure has no link."""
+    if selection.district is None and selection.province is not None:
+        return None
+    district = selection.district.pk if selection.district else None
+    return _url("meetings:resolutions", {"district": district, **extra})

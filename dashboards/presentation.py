@@ -197,6 +197,8 @@ def build(data: dict, selection: Selection, map_figure: str = "projects") -> dic
             "councils_dormant": links.councils(selection, status="dormant"),
             "projects": links.projects(selection),
             "meetings": links.meetings(selection, today=data["today"]),
+            "resolutions": links.resolutions(selection, pending="on"),
+            "resolutions_overdue": links.resolutions(selection, overdue="on"),
         },
         "tables": {"areas": areas, "programmes": programmes, "years": years},
         "charts": [

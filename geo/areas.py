@@ -30,3 +30,11 @@ def in_area(level: str, code: str, prefix: str = "") -> Q:
 def meeting_in_area(level: str, code: str) -> Q:
     """A meeting held in the area, or about it: one of its invited councils lies there."""
     return Q(**{level: code}) | Q(**{f"invited_councils__{COUNCIL[level]}": code})
+
+
+def resolution_in_area(level: str, code: str) -> Q:
+    """A resolution of a meeting held in or about the area, or owned by one of its councils."""
+    from meetings.models import Meeting
+
+    meetings = Meeting.objects.filter(meeting_in_area(level, code)).values("pk")
+    return Q(meeting__in=meetings) | Q(**{f"owner_council__{COUNCIL[level]}": code})

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
-from geo.areas import level_of, meeting_in_area
+from geo.areas import level_of, meeting_in_area, resolution_in_area
 from meetings.models import OPEN_STATUSES, Meeting, Resolution
 from portal.listing import SearchFilterSet, ThaiDateFilter
 
@@ -101,6 +101,8 @@ class ResolutionFilter(SearchFilterSet):
         label=_("district"), queryset=districts_in_scope, method="in_district"
     )
     meeting = django_filters.ModelChoiceFilter(label=_("meeting"), queryset=meetings_in_scope)
+    # Drill-down from an area profile; not shown as a field.
+    area = django_filters.CharFilter(method="in_area", widget=forms.HiddenInput)
 
     class Meta:
         model = Resolution
@@ -111,6 +113,12 @@ class ResolutionFilter(SearchFilterSet):
 
     def only_pending(self, queryset, name, value):
         return queryset.pending() if value else queryset
+
+    def in_area(self, queryset, name, value):
+        level = level_of(value)
+        if level is None:
+            return queryset.none()
+        return queryset.filter(resolution_in_area(level, value))
 
     def in_district(self, queryset, name, value):
         """The owner council's district, or the district the meeting was held in."""

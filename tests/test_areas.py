@@ -105,6 +105,10 @@ def test_every_figure_links_to_a_list_with_the_same_count(partners, staff_client
         assert list_count(staff_client, links["councils"]) == summary["councils"]["total"]
         assert list_count(staff_client, links["projects"]) == context["programme_total"]["projects"]
         assert list_count(staff_client, links["meetings"]) == summary["meetings"], code
+        open_count = summary["resolutions"]["open"]
+        assert list_count(staff_client, links["resolutions"]) == open_count, code
+        overdue = summary["resolutions"]["overdue"]
+        assert list_count(staff_client, links["resolutions_overdue"]) == overdue, code
         for row in context["programme_rows"]:
             assert list_count(staff_client, row["link"]) == row["projects"]
             for count, link in row["status_cells"]:
@@ -208,3 +212,20 @@ def test_the_dashboard_map_leads_to_area_profiles(world, staff_client):  # noqa:
         f"/areas/{world['a'].code}/",
         f"/areas/{world['b'].code}/",
     }
+
+
+def test_council_project_and_meeting_pages_link_to_their_areas(world, staff_client, client):  # noqa: F811
+    a1 = world["a1"]
+    project = Project.objects.filter(council=a1).first()
+    meeting = MeetingFactory(province=world["a"].province, district=world["a"])
+    for url in (f"/councils/{a1.pk}/", f"/projects/{project.pk}/"):
+        page = staff_client.get(url).text
+        for code in (a1.subdistrict_id, world["a"].code, "33"):
+            assert f'href="/areas/{code}/"' in page, (url, code)
+    page = staff_client.get(f"/meetings/{meeting.pk}/").text
+    assert f'href="/areas/{world["a"].code}/"' in page and 'href="/areas/33/"' in page
+    # A council editor may open only its own subdistrict: the rest are named, not linked.
+    client.force_login(UserFactory(role="council_editor", council=a1))
+    page = client.get(f"/councils/{a1.pk}/").text
+    assert f'href="/areas/{a1.subdistrict_id}/"' in page
+    assert f'href="/areas/{world["a"].code}/"' not in page and 'href="/areas/33/"' not in page

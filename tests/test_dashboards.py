@@ -119,6 +119,13 @@ def staff_figures(staff_user, **selection):
     return dashboard_data(staff_user, Selection(fiscal_year=2566, **selection))
 
 
+def test_a_carried_resolution_counts_once(world, staff_user):
+    original = Resolution.objects.get(due_on=datetime.date(2023, 1, 31))
+    later = MeetingFactory(province=original.meeting.province, starts_at=at(2023, 3, 1))
+    ResolutionFactory(meeting=later, carried_from=original, owner_agency=original.owner_agency)
+    assert staff_figures(staff_user)["summary"]["resolutions"]["open"] == 2
+
+
 def test_summary_figures_of_a_province(world, staff_user):
     summary = staff_figures(staff_user)["summary"]
     assert summary["councils"] == {
@@ -222,6 +229,11 @@ def test_drill_down_links_open_lists_whose_counts_equal_the_figures(world, staff
     assert list_count(staff_client, links["councils_dormant"]) == summary["councils"]["dormant"]
     assert list_count(staff_client, links["projects"]) == summary["projects"]["total"]
     assert list_count(staff_client, links["meetings"]) == summary["meetings_held"] == 2
+    assert list_count(staff_client, links["resolutions"]) == summary["resolutions"]["open"] == 2
+    overdue = summary["resolutions"]["overdue"]
+    assert list_count(staff_client, links["resolutions_overdue"]) == overdue == 1
+    district = staff_client.get("/", {"fiscal_year": 2566, "district": world["b"].pk}).context
+    assert list_count(staff_client, district["links"]["resolutions"]) == 0
     for row in context["statuses"]:
         assert list_count(staff_client, row["link"]) == row["value"], row["status"]
     for table_name, key in (("areas", 1), ("programmes", 0)):

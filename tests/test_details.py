@@ -80,6 +80,7 @@ def page_text(response) -> str:
     """The visible text of a page, tags removed and spaces collapsed."""
     assert response.status_code == 200
     text = re.sub(r"<(script|template)\b.*?</\1>", " ", response.text, flags=re.S)
+    text = re.sub(r"</?a\b[^>]*>", "", text)  # a link in a sentence leaves no gap
     text = re.sub(r"<[^>]+>", " ", text)
     return " ".join(text.split())
 
