@@ -18,3 +18,13 @@ def thainum(value) -> str:
 @register.filter
 def percent_of(value, total) -> int:
     return round(100 * value / total) if total else 0
+
+
+@register.filter
+def num(value) -> str:
+    """A whole number with thousands separators (1,234,567), as `intcomma` prints it in Thai
+    and English, without the locale machinery: charts and tables print thousands of them."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
