@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "projects",
     "meetings",
     "privacy",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -249,3 +250,9 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTOS_PER_UPLOAD = 20
 DATA_UPLOAD_MAX_NUMBER_FILES = PHOTOS_PER_UPLOAD
+
+# The import centre (imports/): what an uploaded spreadsheet may be.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = 60

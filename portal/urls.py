@@ -15,6 +15,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("meetings/", include("meetings.urls")),
     path("privacy/", include("privacy.urls")),
+    path("imports/", include("imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

@@ -1,0 +1,644 @@
+"""What each kind of import reads, how it finds the record a row is about, and what it may
+change. Built on django-import-export's ModelResource: its row loop, dry runs in a rolled-back
+transaction, and validation through the model's `full_clean()` (constraints included).
+
+Additions to import-export's defaults:
+- headers are matched in Thai or English (field labels, the template's names, usual synonyms);
+- a row finds its record by a natural key (codes; a person by council and ID or name), archived
+  records included (an import brings an archived record back rather than duplicating it);
+- every change is recorded in the history with the path `import:<batch>`;
+- a row outside the user's scope, or for a record changed since the file was exported (the
+  version column), is an error;
+- the preview gets each row's field-by-field difference.
+"""
+
+import datetime
+import decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+
+from councils.models import Council, CouncilMember
+from imports.areas import resolve_district, resolve_subdistrict
+from imports.reading import IGNORED, normalise_header
+from imports.widgets import (
+    CellError,
+    ChoiceWidget,
+    DateWidget,
+    IntegerWidget,
+    NationalIdWidget,
+    PhoneWidget,
+    TextWidget,
+)
+
+IGNORED_FIELDS = {"id", "created_at", "updated_at", "version", "is_demo"}
+RUNNING_NUMBER = [
+    "ลำดับ",
+    "ลำดับที่",
+    "ที่",
+    "no",
+    "no.",
+    "#",
+    "row",
+    "หมายเหตุ",
+    "notes",
+    "remarks",
+    # The columns the errors download adds, so a fixed file can come straight back.
+    _("Row in the original file"),
+    _("Reasons"),
+]
+
+
+def json_value(value):
+    """A field's value as the preview stores it."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+# The words offices use besides the portal's own labels.
+SYNONYMS = {
+    ("councilmember", "role"): {
+        "กรรมการ": "member",
+        "ประธานสภา": "chair",
+        "ประธานสภาองค์กรชุมชน": "chair",
+        "รองประธานสภา": "vice_chair",
+        "เลขา": "secretary",
+        "เลขาฯ": "secretary",
+        "เหรัญญิก/ผู้ดูแลเงิน": "treasurer",
+    },
+    ("council", "status"): {"ยังดำเนินการ": "active", "ดำเนินการ": "active", "ยุบ": "dissolved"},
+    ("council", "area_type"): {"ต.": "subdistrict", "เขตเทศบาล": "municipality"},
+}
+
+
+def choice_widget(model, name, default=None):
+    """Choices by value or label in Thai or English, and the usual synonyms. The labels are
+    read when the widget is made: every language at once, so the widget fits any request."""
+    model_field = model._meta.get_field(name)
+    with translation.override("th"):
+        labels_th = {value: str(label) for value, label in model_field.flatchoices}
+    with translation.override("en"):
+        choices = [(value, str(label)) for value, label in model_field.flatchoices]
+    synonyms = SYNONYMS.get((model._meta.model_name, name))
+    return ChoiceWidget(choices, labels_th, default=default, synonyms=synonyms)
+
+
+class ImportResource(resources.ModelResource):
+    """The base of every import: see the module's docstring."""
+
+    kind = ""
+    # Field key → header names beyond the field's own labels (Thai and English).
+    aliases: dict[str, list[str]] = {}
+    # Headers that are read and deliberately not imported (running numbers, notes...).
+    ignored_headers: list[str] = RUNNING_NUMBER
+    # Columns a file must have: each entry lists keys of which one at least is needed.
+    required_columns: list[tuple[str, ...]] = []
+    # Other models whose rows an import of this kind may create or change (for undo).
+    touches: tuple = ()
+    # Fields worked out from other columns (areas found by name, a council by code): they
+    # are checked when they are worked out, not again by the model.
+    derived_fields: set[str] = set()
+    # Fields that a row's other errors leave empty (a code made from the subdistrict).
+    quiet_after_errors: set[str] = set()
+    # Key columns whose empty cell keeps the stored value rather than clearing it.
+    keep_when_empty: set[str] = set()
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        store_instance = True
+        skip_html_diff = True
+        use_transactions = True
+
+    def __init__(self, user, batch=None):
+        super().__init__()
+        self.user = user
+        self.batch = batch
+        self.scope_provinces = [] if user.is_portal_admin else list(user.province_codes)
+        self._changes = []
+
+    # Headers -----------------------------------------------------------------------------
+
+    @classmethod
+    def field_keys(cls) -> list[str]:
+        return [name for name in cls.fields if name != "id"]
+
+    @classmethod
+    def field_label(cls, key: str) -> str:
+        model = cls._meta.model
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except Exception:  # noqa: BLE001 - a column that is not a model field
+            return str(cls.extra_labels.get(key, key))
+
+    extra_labels: dict = {"version": _("version")}
+
+    @classmethod
+    def header_names(cls) -> dict[str, str]:
+        names = {}
+        for key in cls.field_keys():
+            candidates = [key, *cls.aliases.get(key, [])]
+            for language in ("th", "en"):
+                with translation.override(language):
+                    candidates.append(cls.field_label(key))
+            for candidate in candidates:
+                names.setdefault(normalise_header(candidate), key)
+        for name in cls.ignored_headers:
+            for language in ("th", "en"):
+                with translation.override(language):
+                    names.setdefault(normalise_header(str(name)), IGNORED)
+        return names
+
+    @classmethod
+    def match_header(cls, normalised: str) -> str | None:
+        if not hasattr(cls, "_header_cache") or cls._header_cache[0] != translation.get_language():
+            cls._header_cache = (translation.get_language(), cls.header_names())
+        return cls._header_cache[1].get(normalised)
+
+    # Finding the record ------------------------------------------------------------------
+
+    def find_existing(self, row):
+        raise NotImplementedError
+
+    def get_instance(self, instance_loader, row):
+        if row.get("_errors"):
+            return None
+        return self.find_existing(row)
+
+    def before_import_row(self, row, **kwargs):
+        row["_errors"] = {}
+
+    # Reading a row -----------------------------------------------------------------------
+
+    def import_instance(self, instance, row, **kwargs):
+        """Like import-export's, but keeps each error's message and parameters apart, so the
+        preview can show it in the reader's language."""
+        errors = dict(row.get("_errors") or {})
+        for field in self.get_import_fields():
+            if not field.attribute or field.column_name in errors:
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except CellError as exc:
+                errors[field.column_name] = ValidationError(
+                    exc.message, code="invalid", params=exc.params
+                )
+            except ValueError as exc:
+                errors[field.column_name] = ValidationError(
+                    _('"%(value)s" cannot be read here.'),
+                    code="invalid",
+                    params={"value": str(row.get(field.column_name) or "")},
+                )
+                del exc
+        self.after_fields(instance, row, errors)
+        if not errors:
+            self.check_version(instance, row, errors)
+        if not errors:
+            self.check_scope(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_fields(self, instance, row, errors) -> None:
+        """What a kind does once the simple fields are read (areas, derived values)."""
+
+    def check_version(self, instance, row, errors) -> None:
+        written = row.get("version")
+        if instance.pk is None or written in (None, ""):
+            return
+        try:
+            written = int(str(written).strip().split(".")[0])
+        except ValueError:
+            errors["version"] = ValidationError(
+                _('"%(value)s" is not a whole number.'), code="invalid", params={"value": written}
+            )
+            return
+        if written != instance.version:
+            errors["version"] = ValidationError(
+                _(
+                    "Changed in the portal since this file was exported (the file has version "
+                    "%(file)s, the portal version %(portal)s): export again and redo the change."
+                ),
+                code="conflict",
+                params={"file": written, "portal": instance.version},
+            )
+
+    def scope_province(self, instance) -> str | None:
+        raise NotImplementedError
+
+    def scope_error(self, instance):
+        return ValidationError(_("This record is outside your provinces."), code="scope")
+
+    def check_scope(self, instance, row, errors) -> None:
+        if self.user.is_portal_admin:
+            return
+        allowed = set(self.scope_provinces)
+        provinces = {self.scope_province(instance)}
+        if instance.pk is not None:
+            stored = type(instance).objects.filter(pk=instance.pk).first()
+            if stored is not None:
+                provinces.add(self.scope_province(stored))
+        if not provinces <= allowed:
+            errors[self.scope_column] = self.scope_error(instance)
+
+    scope_column = NON_FIELD_ERRORS
+
+    # Saving ------------------------------------------------------------------------------
+
+    @property
+    def change_reason(self) -> str:
+        return f"import:{self.batch.pk}" if self.batch is not None else "import"
+
+    def mark(self, instance) -> None:
+        """The history entry of this save names the batch and the user."""
+        instance._change_reason = self.change_reason
+        instance._history_user = self.user
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.archived_at is not None:
+            instance.archived_at = None
+        self.mark(instance)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        # Derived fields were found in the database (or their columns are in error): the
+        # model's own checks of them would cost queries or only repeat the error.
+        exclude = set(errors) | self.derived_fields
+        if errors:
+            exclude |= self.quiet_after_errors
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name in self.keep_when_empty and row.get(field.column_name) in (None, ""):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    # Differences -------------------------------------------------------------------------
+
+    def extra_changes(self, instance, original, row) -> list:
+        return []
+
+    def compute_changes(self, instance, original, row, new: bool) -> list:
+        changes = []
+        for model_field in instance._meta.concrete_fields:
+            if model_field.name in IGNORED_FIELDS:
+                continue
+            if not model_field.editable and model_field.name != "archived_at":
+                continue
+            old = getattr(original, model_field.attname, None) if not new else None
+            value = getattr(instance, model_field.attname, None)
+            if model_field.name == "archived_at":
+                value = None  # saving brings it back
+            if not new and old == value:
+                continue
+            if new and value in (None, ""):
+                continue
+            if model_field.is_relation:
+                old_label = str(getattr(original, model_field.name)) if old is not None else None
+                new_label = str(getattr(instance, model_field.name)) if value is not None else None
+                changes.append([model_field.name, old_label, new_label])
+            else:
+                changes.append([model_field.name, json_value(old), json_value(value)])
+        changes.extend(self.extra_changes(instance, None if new else original, row))
+        return changes
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            self._changes = []
+            return False
+        new = instance.pk is None
+        self._changes = self.compute_changes(instance, original, row, new)
+        return not new and not self._changes
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._changes = []
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.changes = self._changes
+        return row_result
+
+
+class CouncilImportResource(ImportResource):
+    kind = "councils"
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name_th = fields.Field(attribute="name_th", column_name="name_th", widget=TextWidget())
+    name_en = fields.Field(attribute="name_en", column_name="name_en", widget=TextWidget())
+    area_type = fields.Field(
+        attribute="area_type",
+        column_name="area_type",
+        widget=choice_widget(Council, "area_type", default=Council.AreaType.SUBDISTRICT),
+    )
+    province = fields.Field(attribute=None, column_name="province")
+    district = fields.Field(attribute=None, column_name="district")
+    subdistrict = fields.Field(attribute=None, column_name="subdistrict")
+    municipality_name = fields.Field(
+        attribute="municipality_name", column_name="municipality_name", widget=TextWidget()
+    )
+    established_on = fields.Field(
+        attribute="established_on", column_name="established_on", widget=DateWidget()
+    )
+    registered_on = fields.Field(
+        attribute="registered_on", column_name="registered_on", widget=DateWidget()
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=choice_widget(Council, "status", default=Council.Status.ACTIVE),
+    )
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    households = fields.Field(
+        attribute="households", column_name="households", widget=IntegerWidget()
+    )
+    population = fields.Field(
+        attribute="population", column_name="population", widget=IntegerWidget()
+    )
+    chair = fields.Field(attribute=None, column_name="chair")
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "code": ["รหัส", "รหัสสภา", "รหัสทะเบียน", "เลขทะเบียน", "council code"],
+        "name_th": ["ชื่อสภาองค์กรชุมชน", "ชื่อสภา", "ชื่อ", "name", "council", "ชื่อภาษาไทย"],
+        "name_en": ["ชื่อภาษาอังกฤษ", "english name"],
+        "area_type": ["ประเภทพื้นที่", "ประเภท"],
+        "province": ["จังหวัด", "จ."],
+        "district": ["อำเภอ", "อ.", "amphoe"],
+        "subdistrict": ["ตำบล", "ต.", "tambon"],
+        "municipality_name": ["เทศบาล", "ชื่อเทศบาล"],
+        "established_on": ["วันที่จัดตั้ง", "วันจัดตั้ง", "date established"],
+        "registered_on": [
+            "วันที่จดแจ้งจัดตั้ง",
+            "วันที่จดแจ้ง",
+            "วันจดแจ้ง",
+            "วันที่จดทะเบียน",
+            "registration date",
+            "date registered",
+        ],
+        "status": ["สถานะ"],
+        "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"],
+        "email": ["อีเมล", "อีเมล์", "email"],
+        "address": ["ที่อยู่", "ที่ตั้ง"],
+        "households": ["จำนวนครัวเรือน", "ครัวเรือน", "households"],
+        "population": ["จำนวนประชากร", "ประชากร"],
+        "chair": ["ประธานสภา", "ประธาน", "ชื่อประธาน", "chair", "chairperson"],
+        "version": ["เวอร์ชัน", "ฉบับแก้ไข"],
+    }
+    ignored_headers = [
+        *RUNNING_NUMBER,
+        # The portal counts a council's organisations itself.
+        "จำนวนองค์กรชุมชน (กลุ่ม)",
+        "จำนวนองค์กรชุมชน",
+        "community organisations",
+    ]
+    required_columns = [("code", "name_th")]
+    extra_labels = {
+        "version": _("version"),
+        "province": _("province"),
+        "chair": _("chair"),
+    }
+    touches = (CouncilMember,)
+    derived_fields = {"district", "subdistrict"}
+    quiet_after_errors = {"code"}
+    keep_when_empty = {"code"}
+
+    class Meta(ImportResource.Meta):
+        model = Council
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "area_type",
+            "province",
+            "district",
+            "subdistrict",
+            "municipality_name",
+            "established_on",
+            "registered_on",
+            "status",
+            "phone",
+            "email",
+            "address",
+            "households",
+            "population",
+            "chair",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        errors = row["_errors"]
+        subdistrict = TextWidget().clean(row.get("subdistrict"))
+        district = TextWidget().clean(row.get("district"))
+        province = TextWidget().clean(row.get("province"))
+        row["_subdistrict"] = row["_district"] = None
+        try:
+            if subdistrict:
+                found = resolve_subdistrict(subdistrict, district, province, self.scope_provinces)
+                row["_subdistrict"], row["_district"] = found, found.district
+            elif district:
+                row["_district"] = resolve_district(district, province, self.scope_provinces)
+        except CellError as exc:
+            column = "subdistrict" if subdistrict else "district"
+            errors[column] = ValidationError(exc.message, code="invalid", params=exc.params)
+
+    def find_existing(self, row):
+        code = TextWidget().clean(row.get("code"))
+        councils = Council.objects.select_related("district", "subdistrict")
+        if code:
+            return councils.filter(code=code).first()
+        if row.get("_subdistrict") is not None:
+            return (
+                councils.filter(
+                    subdistrict=row["_subdistrict"], area_type=Council.AreaType.SUBDISTRICT
+                )
+                .order_by("archived_at", "pk")
+                .first()
+            )
+        municipality = TextWidget().clean(row.get("municipality_name"))
+        if municipality and row.get("_district") is not None:
+            return (
+                councils.filter(municipality_name=municipality, district=row["_district"])
+                .order_by("archived_at", "pk")
+                .first()
+            )
+        return None
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_subdistrict") is not None:
+            instance.subdistrict = row["_subdistrict"]
+            instance.district = row["_district"]
+        elif row.get("_district") is not None:
+            instance.district = row["_district"]
+            if "subdistrict" in row:
+                instance.subdistrict = None
+        if instance.district_id is None and not ({"district", "subdistrict"} & errors.keys()):
+            errors["subdistrict"] = ValidationError(
+                _("Say where the council is: its subdistrict (ตำบล) and district (อำเภอ)."),
+                code="required",
+            )
+        if not instance.code and instance.pk is None:
+            if instance.subdistrict_id and instance.area_type == Council.AreaType.SUBDISTRICT:
+                instance.code = f"C{instance.subdistrict_id}"
+            elif not errors:
+                errors["code"] = ValidationError(
+                    _("A new municipal council needs its registration code."), code="required"
+                )
+
+    def scope_province(self, instance):
+        return instance.district.province_id if instance.district_id else None
+
+    scope_column = "subdistrict"
+
+    def _current_chair(self, council):
+        if council is None or council.pk is None:
+            return None
+        return (
+            CouncilMember.objects.filter(council=council, role=CouncilMember.Role.CHAIR)
+            .active()
+            .order_by("pk")
+            .first()
+        )
+
+    def extra_changes(self, instance, original, row) -> list:
+        name = TextWidget().clean(row.get("chair"))
+        if "chair" not in row or not name:
+            return []
+        chair = self._current_chair(original)
+        old = chair.full_name if chair else None
+        return [] if old == name else [["chair", old, name]]
+
+    def after_save_instance(self, instance, row, **kwargs):
+        name = TextWidget().clean(row.get("chair"))
+        if not name:
+            return
+        chair = self._current_chair(instance)
+        if chair is not None and chair.full_name == name:
+            return
+        if chair is not None:
+            chair.role = CouncilMember.Role.MEMBER
+            self.mark(chair)
+            chair.save()
+        member = (
+            CouncilMember.objects.filter(council=instance, full_name=name)
+            .order_by("archived_at", "pk")
+            .first()
+        ) or CouncilMember(council=instance, full_name=name)
+        member.role = CouncilMember.Role.CHAIR
+        member.archived_at = None
+        self.mark(member)
+        member.save()
+
+
+class CouncilMemberImportResource(ImportResource):
+    kind = "members"
+    council = fields.Field(attribute=None, column_name="council")
+    full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
+    role = fields.Field(
+        attribute="role",
+        column_name="role",
+        widget=choice_widget(CouncilMember, "role", default=CouncilMember.Role.MEMBER),
+    )
+    national_id = fields.Field(
+        attribute="national_id", column_name="national_id", widget=NationalIdWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    term_start = fields.Field(attribute="term_start", column_name="term_start", widget=DateWidget())
+    term_end = fields.Field(attribute="term_end", column_name="term_end", widget=DateWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "council": ["สภา", "สภาองค์กรชุมชน", "ชื่อสภา", "ชื่อสภาองค์กรชุมชน", "รหัสสภา", "council"],
+        "full_name": ["ชื่อ-สกุล", "ชื่อ - สกุล", "ชื่อ-นามสกุล", "ชื่อสกุล", "ชื่อ", "name"],
+        "role": ["ตำแหน่ง", "position"],
+        "national_id": [
+            "เลขประจำตัวประชาชน",
+            "เลขบัตรประชาชน",
+            "เลขบัตรประจำตัวประชาชน",
+            "national id",
+            "id card",
+        ],
+        "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"],
+        "term_start": ["วันเริ่มวาระ", "เริ่มวาระ", "term start"],
+        "term_end": ["วันสิ้นสุดวาระ", "สิ้นสุดวาระ", "ครบวาระ", "term end"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("council",), ("full_name",)]
+    derived_fields = {"council"}
+    scope_column = "council"
+
+    class Meta(ImportResource.Meta):
+        model = CouncilMember
+        fields = [
+            "council",
+            "full_name",
+            "role",
+            "national_id",
+            "phone",
+            "term_start",
+            "term_end",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        text = TextWidget().clean(row.get("council"))
+        row["_council"] = None
+        if not text:
+            row["_errors"]["council"] = ValidationError(
+                _("Say which council: its code or its name."), code="required"
+            )
+            return
+        councils = Council.objects.select_related("district")
+        found = list(councils.filter(code=text)[:2]) or list(councils.filter(name_th=text)[:3])
+        if len(found) > 1:
+            row["_errors"]["council"] = ValidationError(
+                _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+                code="invalid",
+                params={
+                    "name": text,
+                    "candidates": ", ".join(f"{c.code} (อ.{c.district.name_th})" for c in found),
+                },
+            )
+        elif not found:
+            row["_errors"]["council"] = ValidationError(
+                _('No council has the code or name "%(name)s".'),
+                code="invalid",
+                params={"name": text},
+            )
+        else:
+            row["_council"] = found[0]
+
+    def find_existing(self, row):
+        council = row.get("_council")
+        members = CouncilMember.objects.filter(council=council).order_by("archived_at", "pk")
+        try:
+            national_id = NationalIdWidget().clean(row.get("national_id"))
+        except CellError:
+            national_id = ""
+        if national_id:
+            found = members.filter(national_id=national_id).first()
+            if found is not None:
+                return found
+        name = TextWidget().clean(row.get("full_name"))
+        return members.filter(full_name=name).first() if name else None
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_council") is not None:
+            instance.council = row["_council"]
+
+    def scope_province(self, instance):
+        return instance.council.district.province_id if instance.council_id else None
