@@ -243,7 +243,11 @@ def _row_label(row_result, dataset, index) -> str:
     instance = getattr(row_result, "instance", None)
     if instance is not None and instance.pk is not None:
         return str(instance)[:120]
-    values = [str(value) for value in dataset[index] if value not in (None, "")]
+    row = dict(zip(dataset.headers, dataset[index], strict=True))
+    for key in ("name_th", "full_name", "title_th", "name", "code", "council"):
+        if row.get(key) not in (None, ""):
+            return str(row[key])[:120]
+    values = [str(value) for value in row.values() if value not in (None, "")]
     return " · ".join(values[:2])[:120]
 
 
