@@ -19,6 +19,11 @@ class ImportBatch(models.Model):
     class Kind(models.TextChoices):
         COUNCILS = "councils", _("councils")
         MEMBERS = "members", _("council members")
+        ORGANISATIONS = "organisations", _("community organisations")
+        AGENCIES = "agencies", _("partner agencies")
+        PROJECTS = "projects", _("projects")
+        PARTNERS = "partners", _("project partners")
+        DISBURSEMENTS = "disbursements", _("disbursements")
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("waiting for confirmation")

@@ -15,15 +15,19 @@ Additions to import-export's defaults:
 import datetime
 import decimal
 
+import geothai
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from councils.models import Council, CouncilMember
+from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from geo.models import Province
 from imports.areas import resolve_district, resolve_subdistrict
 from imports.reading import IGNORED, normalise_header
 from imports.widgets import (
+    AmountWidget,
     CellError,
     ChoiceWidget,
     DateWidget,
@@ -32,6 +36,7 @@ from imports.widgets import (
     PhoneWidget,
     TextWidget,
 )
+from projects.models import Disbursement, Programme, Project, ProjectPartner
 
 IGNORED_FIELDS = {"id", "created_at", "updated_at", "version", "is_demo"}
 RUNNING_NUMBER = [
@@ -78,6 +83,89 @@ SYNONYMS = {
 }
 
 
+def _one(found: list, text: str, several, describe):
+    if len(found) > 1:
+        raise CellError(
+            several, name=text, candidates=", ".join(describe(item) for item in found[:8])
+        )
+    return found[0] if found else None
+
+
+def find_council(text: str) -> Council:
+    """A council by its code, or by its exact Thai or English name."""
+    councils = Council.objects.select_related("district")
+    found = list(councils.filter(code=text)[:2]) or list(
+        councils.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
+    )
+    council = _one(
+        found,
+        text,
+        _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda c: f"{c.code} (อ.{c.district.name_th})",
+    )
+    if council is None:
+        raise CellError(_('No council has the code or name "%(name)s".'), name=text)
+    return council
+
+
+def find_agency(text: str) -> Agency:
+    """A partner agency by its code, Thai or English name, or short name."""
+    found = list(Agency.objects.filter(code=text)[:2]) or list(
+        Agency.objects.filter(
+            Q(name_th=text) | Q(name_en__iexact=text) | Q(short_name__iexact=text)
+        )[:9]
+    )
+    agency = _one(
+        found,
+        text,
+        _('Several agencies are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda a: f"{a.code} ({a.name_th})",
+    )
+    if agency is None:
+        raise CellError(_('No agency has the code or name "%(name)s".'), name=text)
+    return agency
+
+
+def find_project(text: str) -> Project:
+    project = Project.objects.select_related("council__district").filter(code=text).first()
+    if project is None:
+        raise CellError(_('No project has the code "%(name)s".'), name=text)
+    return project
+
+
+def find_programme(text: str) -> Programme:
+    found = list(Programme.objects.filter(code=text)[:2]) or list(
+        Programme.objects.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
+    )
+    programme = _one(
+        found,
+        text,
+        _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda p: p.code,
+    )
+    if programme is None:
+        raise CellError(_('No programme has the code or name "%(name)s".'), name=text)
+    return programme
+
+
+NATIONAL = {"national", "ทั่วประเทศ", "ส่วนกลาง", "ระดับชาติ", "-"}
+
+
+def find_province(text: str):
+    """A province by its Thai or English name (`จ.ศรีสะเกษ`, `Si Sa Ket`) or DOPA code;
+    "national" (ทั่วประเทศ, ส่วนกลาง) is no province."""
+    if text.strip().lower() in NATIONAL:
+        return None
+    wanted = geothai.normalize(text)
+    for province in Province.objects.all():
+        if text == province.code or wanted in (
+            geothai.normalize(province.name_th),
+            geothai.normalize(province.name_en),
+        ):
+            return province
+    raise CellError(_('No province is called "%(name)s".'), name=text)
+
+
 def choice_widget(model, name, default=None):
     """Choices by value or label in Thai or English, and the usual synonyms. The labels are
     read when the widget is made: every language at once, so the widget fits any request."""
@@ -93,7 +181,7 @@ def choice_widget(model, name, default=None):
 class ImportResource(resources.ModelResource):
     """The base of every import: see the module's docstring."""
 
-    kind = ""
+    kind_code = ""
     # Field key → header names beyond the field's own labels (Thai and English).
     aliases: dict[str, list[str]] = {}
     # Headers that are read and deliberately not imported (running numbers, notes...).
@@ -175,6 +263,24 @@ class ImportResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         row["_errors"] = {}
+
+    def resolve(self, row, key: str, finder, required: bool = True) -> None:
+        """Find the record a reference column names (a council by code or name...): stored
+        in row[f"_{key}"], or an error on that column."""
+        text = TextWidget().clean(row.get(key))
+        row[f"_{key}"] = None
+        if not text:
+            if required:
+                row["_errors"][key] = ValidationError(
+                    _("This column is needed: %(column)s."),
+                    code="required",
+                    params={"column": str(self.field_label(key))},
+                )
+            return
+        try:
+            row[f"_{key}"] = finder(text)
+        except CellError as exc:
+            row["_errors"][key] = ValidationError(exc.message, code="invalid", params=exc.params)
 
     # Reading a row -----------------------------------------------------------------------
 
@@ -330,7 +436,7 @@ class ImportResource(resources.ModelResource):
 
 
 class CouncilImportResource(ImportResource):
-    kind = "councils"
+    kind_code = "councils"
     code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
     name_th = fields.Field(attribute="name_th", column_name="name_th", widget=TextWidget())
     name_en = fields.Field(attribute="name_en", column_name="name_en", widget=TextWidget())
@@ -543,7 +649,7 @@ class CouncilImportResource(ImportResource):
 
 
 class CouncilMemberImportResource(ImportResource):
-    kind = "members"
+    kind_code = "members"
     council = fields.Field(attribute=None, column_name="council")
     full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
     role = fields.Field(
@@ -595,32 +701,7 @@ class CouncilMemberImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        text = TextWidget().clean(row.get("council"))
-        row["_council"] = None
-        if not text:
-            row["_errors"]["council"] = ValidationError(
-                _("Say which council: its code or its name."), code="required"
-            )
-            return
-        councils = Council.objects.select_related("district")
-        found = list(councils.filter(code=text)[:2]) or list(councils.filter(name_th=text)[:3])
-        if len(found) > 1:
-            row["_errors"]["council"] = ValidationError(
-                _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
-                code="invalid",
-                params={
-                    "name": text,
-                    "candidates": ", ".join(f"{c.code} (อ.{c.district.name_th})" for c in found),
-                },
-            )
-        elif not found:
-            row["_errors"]["council"] = ValidationError(
-                _('No council has the code or name "%(name)s".'),
-                code="invalid",
-                params={"name": text},
-            )
-        else:
-            row["_council"] = found[0]
+        self.resolve(row, "council", find_council)
 
     def find_existing(self, row):
         council = row.get("_council")
@@ -642,3 +723,374 @@ class CouncilMemberImportResource(ImportResource):
 
     def scope_province(self, instance):
         return instance.council.district.province_id if instance.council_id else None
+
+
+PHONE_ALIASES = ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"]
+
+
+class CommunityOrganisationImportResource(ImportResource):
+    kind_code = "organisations"
+    council = fields.Field(attribute=None, column_name="council")
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind",
+        column_name="kind",
+        widget=choice_widget(CommunityOrganisation, "kind", default="other"),
+    )
+    member_count = fields.Field(
+        attribute="member_count", column_name="member_count", widget=IntegerWidget()
+    )
+    established_on = fields.Field(
+        attribute="established_on", column_name="established_on", widget=DateWidget()
+    )
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "council": ["สภา", "สภาองค์กรชุมชน", "ชื่อสภา", "รหัสสภา"],
+        "name": ["ชื่อองค์กร", "ชื่อองค์กรชุมชน", "ชื่อกลุ่ม", "องค์กรชุมชน", "organisation"],
+        "kind": ["ประเภท", "ประเภทองค์กร", "ประเภทกลุ่ม", "type"],
+        "member_count": ["จำนวนสมาชิก", "สมาชิก", "members", "number of members"],
+        "established_on": ["วันที่จัดตั้ง", "วันจัดตั้ง", "ก่อตั้ง"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("council",), ("name",)]
+    derived_fields = {"council"}
+    scope_column = "council"
+
+    class Meta(ImportResource.Meta):
+        model = CommunityOrganisation
+        fields = ["council", "name", "kind", "member_count", "established_on", "version"]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "council", find_council)
+
+    def find_existing(self, row):
+        name = TextWidget().clean(row.get("name"))
+        if not name:
+            return None
+        return (
+            CommunityOrganisation.objects.filter(council=row["_council"], name=name)
+            .order_by("archived_at", "pk")
+            .first()
+        )
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_council") is not None:
+            instance.council = row["_council"]
+
+    def scope_province(self, instance):
+        return instance.council.district.province_id if instance.council_id else None
+
+
+class AgencyImportResource(ImportResource):
+    kind_code = "agencies"
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name_th = fields.Field(attribute="name_th", column_name="name_th", widget=TextWidget())
+    name_en = fields.Field(attribute="name_en", column_name="name_en", widget=TextWidget())
+    short_name = fields.Field(attribute="short_name", column_name="short_name", widget=TextWidget())
+    sector = fields.Field(
+        attribute="sector", column_name="sector", widget=choice_widget(Agency, "sector")
+    )
+    province = fields.Field(attribute=None, column_name="province")
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    website = fields.Field(attribute="website", column_name="website", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "code": ["รหัส", "รหัสหน่วยงาน", "agency code"],
+        "name_th": ["ชื่อหน่วยงาน", "หน่วยงาน", "ชื่อ", "name", "agency"],
+        "name_en": ["ชื่อภาษาอังกฤษ", "english name"],
+        "short_name": ["ชื่อย่อ", "อักษรย่อ", "abbreviation"],
+        "sector": ["ภาคส่วน", "ประเภทหน่วยงาน", "ประเภท"],
+        "province": ["จังหวัด", "ที่ตั้ง (จังหวัด)"],
+        "phone": PHONE_ALIASES,
+        "email": ["อีเมล", "อีเมล์", "email"],
+        "website": ["เว็บไซต์", "web", "url"],
+        "address": ["ที่อยู่", "ที่ตั้ง"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("code",), ("name_th",)]
+    scope_column = "province"
+    extra_labels = {"version": _("version"), "province": _("province")}
+
+    class Meta(ImportResource.Meta):
+        model = Agency
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "short_name",
+            "sector",
+            "province",
+            "phone",
+            "email",
+            "website",
+            "address",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        if "province" in row:
+            self.resolve(row, "province", find_province, required=False)
+
+    def find_existing(self, row):
+        code = TextWidget().clean(row.get("code"))
+        return Agency.objects.filter(code=code).first() if code else None
+
+    def after_fields(self, instance, row, errors) -> None:
+        if "province" in row and "province" not in errors:
+            instance.province = row.get("_province")
+
+    def scope_province(self, instance):
+        return instance.province_id
+
+    def scope_error(self, instance):
+        if instance.province_id is None:
+            return ValidationError(_("National agencies are kept by administrators."), code="scope")
+        return super().scope_error(instance)
+
+
+class ProjectImportResource(ImportResource):
+    kind_code = "projects"
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    title_th = fields.Field(attribute="title_th", column_name="title_th", widget=TextWidget())
+    title_en = fields.Field(attribute="title_en", column_name="title_en", widget=TextWidget())
+    programme = fields.Field(attribute=None, column_name="programme")
+    council = fields.Field(attribute=None, column_name="council")
+    fiscal_year = fields.Field(
+        attribute="fiscal_year", column_name="fiscal_year", widget=IntegerWidget()
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=choice_widget(Project, "status", default=Project.Status.PROPOSED),
+    )
+    budget_requested = fields.Field(
+        attribute="budget_requested", column_name="budget_requested", widget=AmountWidget()
+    )
+    budget_approved = fields.Field(
+        attribute="budget_approved", column_name="budget_approved", widget=AmountWidget()
+    )
+    target_households = fields.Field(
+        attribute="target_households", column_name="target_households", widget=IntegerWidget()
+    )
+    reached_households = fields.Field(
+        attribute="reached_households", column_name="reached_households", widget=IntegerWidget()
+    )
+    target_persons = fields.Field(
+        attribute="target_persons", column_name="target_persons", widget=IntegerWidget()
+    )
+    reached_persons = fields.Field(
+        attribute="reached_persons", column_name="reached_persons", widget=IntegerWidget()
+    )
+    start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DateWidget())
+    end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DateWidget())
+    description = fields.Field(
+        attribute="description", column_name="description", widget=TextWidget()
+    )
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "code": ["รหัสโครงการ", "รหัส", "code"],
+        "title_th": ["ชื่อโครงการ", "โครงการ", "ชื่อ", "project", "title"],
+        "title_en": ["ชื่อโครงการภาษาอังกฤษ", "english title"],
+        "programme": ["แผนงาน", "ชุดโครงการ", "programme code"],
+        "council": ["สภา", "สภาองค์กรชุมชน", "สภาที่รับผิดชอบ", "ผู้รับผิดชอบ", "council"],
+        "fiscal_year": ["ปีงบประมาณ", "ปีงบ", "ปี", "fiscal year", "fy"],
+        "status": ["สถานะ"],
+        "budget_requested": ["งบประมาณที่ขอ", "งบที่ขอ", "งบประมาณ", "budget"],
+        "budget_approved": ["งบประมาณที่อนุมัติ", "งบที่อนุมัติ", "อนุมัติ"],
+        "target_households": ["ครัวเรือนเป้าหมาย", "เป้าหมายครัวเรือน"],
+        "reached_households": ["ครัวเรือนที่ได้รับประโยชน์", "ครัวเรือนที่ได้รับ"],
+        "target_persons": ["คนเป้าหมาย", "ผู้รับประโยชน์เป้าหมาย"],
+        "reached_persons": ["ผู้ได้รับประโยชน์", "คนที่ได้รับประโยชน์"],
+        "start_date": ["วันเริ่ม", "วันที่เริ่ม", "เริ่ม"],
+        "end_date": ["วันสิ้นสุด", "วันที่สิ้นสุด", "สิ้นสุด"],
+        "description": ["รายละเอียด", "คำอธิบาย"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("code",)]
+    derived_fields = {"council", "programme"}
+    scope_column = "council"
+    touches = ()
+
+    class Meta(ImportResource.Meta):
+        model = Project
+        fields = [
+            "code",
+            "title_th",
+            "title_en",
+            "programme",
+            "council",
+            "fiscal_year",
+            "status",
+            "budget_requested",
+            "budget_approved",
+            "target_households",
+            "reached_households",
+            "target_persons",
+            "reached_persons",
+            "start_date",
+            "end_date",
+            "description",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        for key, finder in (("council", find_council), ("programme", find_programme)):
+            if key in row:
+                self.resolve(row, key, finder)
+
+    def find_existing(self, row):
+        code = TextWidget().clean(row.get("code"))
+        return (
+            Project.objects.select_related("council__district").filter(code=code).first()
+            if code
+            else None
+        )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name == "fiscal_year" and row.get("fiscal_year") not in (None, ""):
+            year = IntegerWidget().clean(row["fiscal_year"])
+            # "2023" written for FY 2566: a Christian-era year is turned into B.E.
+            instance.fiscal_year = year + 543 if 1900 < year < 2200 else year
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def after_fields(self, instance, row, errors) -> None:
+        for key in ("council", "programme"):
+            if row.get(f"_{key}") is not None:
+                setattr(instance, key, row[f"_{key}"])
+            elif instance.pk is None and key not in errors:
+                errors[key] = ValidationError(
+                    _("This column is needed: %(column)s."),
+                    code="required",
+                    params={"column": str(self.field_label(key))},
+                )
+
+    def scope_province(self, instance):
+        return instance.council.district.province_id if instance.council_id else None
+
+
+class ProjectPartnerImportResource(ImportResource):
+    kind_code = "partners"
+    project = fields.Field(attribute=None, column_name="project")
+    agency = fields.Field(attribute=None, column_name="agency")
+    role = fields.Field(
+        attribute="role",
+        column_name="role",
+        widget=choice_widget(ProjectPartner, "role", default="other"),
+    )
+    contribution = fields.Field(
+        attribute="contribution", column_name="contribution", widget=AmountWidget()
+    )
+    contribution_note = fields.Field(
+        attribute="contribution_note", column_name="contribution_note", widget=TextWidget()
+    )
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "project": ["รหัสโครงการ", "โครงการ", "project code"],
+        "agency": ["หน่วยงาน", "ภาคี", "หน่วยงานภาคี", "รหัสหน่วยงาน", "partner"],
+        "role": ["บทบาท", "บทบาทภาคี"],
+        "contribution": ["งบสมทบ", "เงินสมทบ", "สมทบ (บาท)", "จำนวนเงิน"],
+        "contribution_note": ["สมทบสิ่งของ", "การสนับสนุนอื่น", "หมายเหตุการสนับสนุน"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("project",), ("agency",)]
+    derived_fields = {"project", "agency"}
+    scope_column = "project"
+
+    class Meta(ImportResource.Meta):
+        model = ProjectPartner
+        fields = ["project", "agency", "role", "contribution", "contribution_note", "version"]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "project", find_project)
+        self.resolve(row, "agency", find_agency)
+
+    def find_existing(self, row):
+        return (
+            ProjectPartner.objects.filter(project=row["_project"], agency=row["_agency"])
+            .order_by("archived_at", "pk")
+            .first()
+        )
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_project") is not None:
+            instance.project = row["_project"]
+        if row.get("_agency") is not None:
+            instance.agency = row["_agency"]
+
+    def scope_province(self, instance):
+        return instance.project.council.district.province_id if instance.project_id else None
+
+
+class DisbursementImportResource(ImportResource):
+    kind_code = "disbursements"
+    project = fields.Field(attribute=None, column_name="project")
+    paid_on = fields.Field(attribute="paid_on", column_name="paid_on", widget=DateWidget())
+    amount = fields.Field(attribute="amount", column_name="amount", widget=AmountWidget())
+    reference = fields.Field(attribute="reference", column_name="reference", widget=TextWidget())
+    note = fields.Field(attribute="note", column_name="note", widget=TextWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "project": ["รหัสโครงการ", "โครงการ", "project code"],
+        "paid_on": ["วันที่โอน", "วันที่จ่าย", "วันที่เบิกจ่าย", "วันโอนเงิน", "date"],
+        "amount": ["จำนวนเงิน", "ยอดเงิน", "เงินโอน", "จำนวนเงิน (บาท)", "amount"],
+        "reference": ["เลขที่อ้างอิง", "เลขที่เอกสาร", "อ้างอิง", "ref", "ref."],
+        "note": ["หมายเหตุการจ่าย", "บันทึก", "note"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("project",), ("paid_on",), ("amount",)]
+    derived_fields = {"project"}
+    scope_column = "project"
+
+    class Meta(ImportResource.Meta):
+        model = Disbursement
+        fields = ["project", "paid_on", "amount", "reference", "note", "version"]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "project", find_project)
+
+    def find_existing(self, row):
+        """By the project and the payment's reference; without a reference, by the project,
+        the date and the amount (the same payment typed twice is the same payment)."""
+        disbursements = Disbursement.objects.filter(project=row["_project"]).order_by(
+            "archived_at", "pk"
+        )
+        reference = TextWidget().clean(row.get("reference"))
+        if reference:
+            return disbursements.filter(reference=reference).first()
+        try:
+            paid_on = DateWidget().clean(row.get("paid_on"))
+            amount = AmountWidget().clean(row.get("amount"))
+        except CellError:
+            return None
+        if paid_on is None or amount is None:
+            return None
+        return disbursements.filter(paid_on=paid_on, amount=amount, reference="").first()
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_project") is not None:
+            instance.project = row["_project"]
+        if instance.amount is not None and instance.amount <= 0 and "amount" not in errors:
+            errors["amount"] = ValidationError(
+                _("The amount must be more than zero."), code="invalid"
+            )
+
+    def scope_province(self, instance):
+        return instance.project.council.district.province_id if instance.project_id else None

@@ -20,12 +20,25 @@ from django.utils.translation import gettext_lazy as _
 
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, read_table
-from imports.resources import CouncilImportResource, CouncilMemberImportResource
+from imports.resources import (
+    AgencyImportResource,
+    CommunityOrganisationImportResource,
+    CouncilImportResource,
+    CouncilMemberImportResource,
+    DisbursementImportResource,
+    ProjectImportResource,
+    ProjectPartnerImportResource,
+)
 from portal.history import IGNORED_FIELDS as HISTORY_IGNORED
 
 KINDS = {
     ImportBatch.Kind.COUNCILS: CouncilImportResource,
     ImportBatch.Kind.MEMBERS: CouncilMemberImportResource,
+    ImportBatch.Kind.ORGANISATIONS: CommunityOrganisationImportResource,
+    ImportBatch.Kind.AGENCIES: AgencyImportResource,
+    ImportBatch.Kind.PROJECTS: ProjectImportResource,
+    ImportBatch.Kind.PARTNERS: ProjectPartnerImportResource,
+    ImportBatch.Kind.DISBURSEMENTS: DisbursementImportResource,
 }
 OUTCOMES = {"new": "new", "update": "changed", "skip": "unchanged"}
 

@@ -2,6 +2,7 @@
 
 import io
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -9,10 +10,11 @@ from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from councils.models import Council, CouncilMember
-from geo.models import District, Subdistrict
+from councils.models import Agency, Council
+from geo.models import District, Province, Subdistrict
 from imports.models import ImportBatch
 from portal.lib.spreadsheets import escape_formula
+from projects.models import Programme, Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
@@ -81,6 +83,67 @@ COLUMN_HELP = {
     ),
     "term_start": (False, gettext_noop("A date."), "1/10/2566"),
     "term_end": (False, gettext_noop("A date."), "30/9/2570"),
+    ("agencies", "code"): (
+        True,
+        gettext_noop("A short code of Latin letters, digits and dashes; it identifies the agency."),
+        "sisaket-pao",
+    ),
+    ("agencies", "name_th"): (
+        True,
+        gettext_noop("The agency's name in Thai."),
+        "องค์การบริหารส่วนจังหวัดศรีสะเกษ",
+    ),
+    ("agencies", "province"): (
+        False,
+        gettext_noop("Where the agency is based; empty or ทั่วประเทศ for a national agency."),
+        "ศรีสะเกษ",
+    ),
+    ("projects", "code"): (
+        True,
+        gettext_noop("The project's code; it identifies the project."),
+        "SSK-2567-001",
+    ),
+    ("projects", "council"): (
+        True,
+        gettext_noop("The lead council's code or exact name."),
+        "C330401",
+    ),
+    ("partners", "role"): (False, gettext_noop("See Valid values; empty means other."), "funder"),
+    "name": (
+        True,
+        gettext_noop("The organisation's name, as the council knows it."),
+        "กลุ่มออมทรัพย์บ้านโนน",
+    ),
+    "kind": (False, gettext_noop("See Valid values; empty means other."), "กลุ่มออมทรัพย์"),
+    "member_count": (False, gettext_noop("A whole number."), "45"),
+    "short_name": (False, gettext_noop("The usual abbreviation."), "อบจ.ศก."),
+    "sector": (True, gettext_noop("See Valid values."), "local"),
+    "website": (False, gettext_noop("The full address, https://…"), ""),
+    "title_th": (True, gettext_noop("The project's title in Thai."), "โครงการบ้านมั่นคงชนบท"),
+    "title_en": (False, gettext_noop("The title in English."), ""),
+    "programme": (True, gettext_noop("The programme's code or name (see Valid values)."), ""),
+    "fiscal_year": (True, gettext_noop("Buddhist-era fiscal year; 2023 is read as 2566."), "2567"),
+    "budget_requested": (False, gettext_noop("Baht; 150,000 and ๑๕๐,๐๐๐ บาท are read."), "150,000"),
+    "budget_approved": (False, gettext_noop("Baht."), "120,000"),
+    "target_households": (False, gettext_noop("A whole number."), "50"),
+    "reached_households": (False, gettext_noop("A whole number."), "0"),
+    "target_persons": (False, gettext_noop("A whole number."), "200"),
+    "reached_persons": (False, gettext_noop("A whole number."), "0"),
+    "start_date": (False, gettext_noop("A date."), "1/11/2566"),
+    "end_date": (False, gettext_noop("A date."), "30/9/2567"),
+    "description": (False, gettext_noop("Free text."), ""),
+    "project": (True, gettext_noop("The project's code."), "SSK-2567-001"),
+    "agency": (True, gettext_noop("The agency's code, name or short name."), "sisaket-pao"),
+    "contribution": (False, gettext_noop("Baht."), "20,000"),
+    "contribution_note": (False, gettext_noop("Support in kind, in words."), ""),
+    "paid_on": (True, gettext_noop("A date."), "15/1/2567"),
+    "amount": (True, gettext_noop("Baht, more than zero."), "50,000"),
+    "reference": (
+        False,
+        gettext_noop("The transfer's reference; the same reference is the same payment."),
+        "",
+    ),
+    "note": (False, gettext_noop("Free text."), ""),
 }
 
 
@@ -100,34 +163,35 @@ def _style_header(sheet) -> None:
     sheet.freeze_panes = "A2"
 
 
-def _valid_values(kind: str, user) -> list[tuple[str, list[list[str]]]]:
-    """(title, rows) blocks for the Valid values sheet."""
+def _choices(model, name) -> list[list[str]]:
+    field = model._meta.get_field(name)
+    with translation.override("th"):
+        thai = {value: str(label) for value, label in field.flatchoices}
+    with translation.override("en"):
+        english = {value: str(label) for value, label in field.flatchoices}
+    return [[value, thai[value], english[value]] for value, _label in field.flatchoices]
 
-    def choices(model, name):
-        field = model._meta.get_field(name)
-        rows = []
-        for value, _label in field.flatchoices:
-            with translation.override("th"):
-                thai = str(dict(field.flatchoices)[value])
-            with translation.override("en"):
-                english = str(dict(field.flatchoices)[value])
-            rows.append([value, thai, english])
-        return rows
 
+def _valid_values(resource_class, user) -> list[tuple[str, list[list[str]]]]:
+    """(title, rows) blocks for the Valid values sheet: the choices of the kind's fields and
+    the records its reference columns name, within the user's scope."""
+    model = resource_class._meta.model
+    keys = resource_class.field_keys()
     blocks = []
-    if kind == ImportBatch.Kind.COUNCILS:
-        blocks.append((_("Area type"), choices(Council, "area_type")))
-        blocks.append((_("Status"), choices(Council, "status")))
-    if kind == ImportBatch.Kind.MEMBERS:
-        blocks.append((_("Role"), choices(CouncilMember, "role")))
+    for key in keys:
+        try:
+            model_field = model._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+        if model_field.choices:
+            blocks.append((str(capfirst(model_field.verbose_name)), _choices(model, key)))
     provinces = None if user.is_portal_admin else list(user.province_codes)
-    subdistricts = Subdistrict.objects.select_related("district").order_by("code")
-    if provinces is not None:
-        subdistricts = subdistricts.filter(district__province__in=provinces)
-    if kind == ImportBatch.Kind.COUNCILS:
+    if "subdistrict" in keys:
         districts = District.objects.order_by("code")
+        subdistricts = Subdistrict.objects.select_related("district").order_by("code")
         if provinces is not None:
             districts = districts.filter(province__in=provinces)
+            subdistricts = subdistricts.filter(district__province__in=provinces)
         blocks.append((_("Districts"), [[d.code, d.name_th, d.name_en] for d in districts[:2000]]))
         blocks.append(
             (
@@ -138,9 +202,26 @@ def _valid_values(kind: str, user) -> list[tuple[str, list[list[str]]]]:
                 ],
             )
         )
-    if kind == ImportBatch.Kind.MEMBERS:
+    if "province" in keys and model is Agency:
+        blocks.append(
+            (_("Provinces"), [[p.code, p.name_th, p.name_en] for p in Province.objects.all()])
+        )
+    if "council" in keys:
         councils = Council.objects.editable_by(user).active().order_by("code")
         blocks.append((_("Councils"), [[c.code, c.name_th, c.name_en] for c in councils[:5000]]))
+    if "programme" in keys:
+        blocks.append(
+            (
+                _("Programmes"),
+                [[p.code, p.name_th, p.name_en] for p in Programme.objects.active()],
+            )
+        )
+    if "agency" in keys:
+        agencies = Agency.objects.active().order_by("code")
+        blocks.append((_("Agencies"), [[a.code, a.name_th, a.name_en] for a in agencies[:5000]]))
+    if "project" in keys:
+        projects = Project.objects.editable_by(user).active().order_by("-fiscal_year", "code")
+        blocks.append((_("Projects"), [[p.code, p.title_th, p.title_en] for p in projects[:5000]]))
     return blocks
 
 
@@ -178,7 +259,9 @@ def template_workbook(resource_class, user) -> bytes:
         cell.font = BOLD
         cell.fill = HEADER_FILL
     for key in keys:
-        required, how, example = COLUMN_HELP.get(key, (False, "", ""))
+        required, how, example = COLUMN_HELP.get(
+            (resource_class.kind_code, key), COLUMN_HELP.get(key, (False, "", ""))
+        )
         help_sheet.append(
             [
                 _header(resource_class, key),
@@ -192,7 +275,7 @@ def template_workbook(resource_class, user) -> bytes:
     help_sheet.column_dimensions["D"].width = 30
 
     values = workbook.create_sheet(_("Valid values"))
-    for title, rows in _valid_values(resource_class.kind, user):
+    for title, rows in _valid_values(resource_class, user):
         values.append([title])
         values.cell(row=values.max_row, column=1).font = Font(bold=True, size=12)
         values.append([_("Value"), _("Thai"), _("English")])
