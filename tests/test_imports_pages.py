@@ -211,3 +211,30 @@ def test_cancel_leaves_nothing(staff_client):
     assert batch.status == "cancelled"
     assert staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"}).status_code == 302
     assert not Council.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_an_export_imports_back_unchanged_and_a_stale_one_shows_conflicts(
+    staff_client, settings, language
+):
+    from tests.factories import CouncilMemberFactory
+
+    councils = [
+        CouncilFactory(code=f"C33040{n}", subdistrict_id=f"33040{n}", district_id="3304")
+        for n in (1, 2, 3)
+    ]
+    CouncilMemberFactory(council=councils[0], role="chair")
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    exported = staff_client.get("/councils/?format=xlsx").content
+    upload(staff_client, "export.xlsx", content=exported)
+    batch = ImportBatch.objects.get()
+    assert batch.preview["unknown"] == []
+    assert (batch.rows_total, batch.rows_unchanged, batch.rows_error) == (3, 3, 0)
+
+    councils[1].phone = "045-611-234"  # changed in the portal after the export
+    councils[1].save()
+    upload(staff_client, "export.xlsx", content=exported)
+    stale = ImportBatch.objects.first()
+    outcomes = {row["label"]: row["outcome"] for row in stale.preview["rows"]}
+    assert outcomes[councils[1].name_th] == "conflict"
+    assert list(outcomes.values()).count("unchanged") == 2
