@@ -26,10 +26,14 @@ class ImportBatch(models.Model):
         DISBURSEMENTS = "disbursements", _("disbursements")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting to be checked")
+        CHECKING = "checking", _("checking")
         PREVIEW = "preview", _("waiting for confirmation")
+        IMPORTING = "importing", _("importing")
         IMPORTED = "imported", _("imported")
         UNDONE = "undone", _("undone")
         CANCELLED = "cancelled", _("cancelled")
+        REFUSED = "refused", _("refused")
 
     class Mode(models.TextChoices):
         ALL = "all", _("all or nothing")
@@ -69,6 +73,11 @@ class ImportBatch(models.Model):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     # What the undo did and what it left because the record was edited since.
     undo_report = models.JSONField(_("undo report"), default=dict, blank=True)
+    # Work in the background (large files): rows checked so far, and the last message for
+    # the user (why a file was refused, why a commit did not go through), id + parameters.
+    progress_done = models.PositiveIntegerField(_("rows done"), default=0)
+    progress_total = models.PositiveIntegerField(_("rows to do"), default=0)
+    notice = models.JSONField(_("notice"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -87,8 +96,9 @@ class ImportBatch(models.Model):
         return f"import:{self.pk}"
 
     @property
-    def rows_rejected(self) -> int:
-        return self.rows_error if self.status == self.Status.IMPORTED else 0
+    def is_working(self) -> bool:
+        """Checked or imported in the background right now."""
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
 
 
 class HeaderMapping(models.Model):

@@ -9,6 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -121,8 +122,9 @@ def read_file(batch: ImportBatch) -> Table:
 
 
 def store_upload(uploaded, kind: str, user) -> ImportBatch:
-    """Keep the file in shared storage and read it once; a file that cannot be read is
-    refused (FileRejected) and nothing is kept."""
+    """Keep the file in shared storage and check it. A small file is checked at once, and one
+    that cannot be read is refused (FileRejected) leaving no batch and no file; a large one
+    is checked in the background (the batch page shows the progress, or why it was refused)."""
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -134,6 +136,16 @@ def store_upload(uploaded, kind: str, user) -> ImportBatch:
         sha256=digest.hexdigest(),
         size=uploaded.size or 0,
     )
+    if batch.size > settings.IMPORT_BACKGROUND_BYTES:
+        if batch.size > settings.IMPORT_MAX_BYTES:
+            read_table(uploaded, batch.file_name, KINDS[kind].match_header)  # refuses it
+        batch.status = ImportBatch.Status.QUEUED
+        batch.file.save(batch.file_name, uploaded, save=True)
+        from imports.tasks import preview_task  # noqa: PLC0415 - tasks import this module
+
+        # Queued in the same transaction as the batch: a worker sees both or neither.
+        preview_task.enqueue(batch.pk, user.pk)
+        return batch
     batch.file.save(batch.file_name, uploaded, save=False)
     try:
         with transaction.atomic():
@@ -185,53 +197,47 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def run_preview(batch: ImportBatch, user) -> ImportBatch:
-    """Check every row in a rolled-back transaction; store what would happen."""
+CHUNK_ROWS = 1000
+
+
+def _chunks(dataset: tablib.Dataset):
+    for start in range(0, len(dataset), CHUNK_ROWS):
+        chunk = tablib.Dataset(headers=dataset.headers)
+        for values in dataset[start : start + CHUNK_ROWS]:
+            chunk.append(values)
+        yield start, chunk
+
+
+def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> ImportBatch:
+    """Check every row in rolled-back transactions (a thousand rows at a time); store what
+    would happen. With `report_progress` (a background worker, outside any transaction), the
+    batch's progress is saved after each thousand rows for the page's progress bar."""
     table = read_file(batch)
     dataset, numbers = build_dataset(table)
-    resource = KINDS[batch.kind](user, batch)
     headers = {column.key: column.header for column in table.columns if column.key}
-    result = resource.import_data(
-        dataset, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
-    )
-    if result.base_errors:
-        raise FileRejected(
-            _("The file could not be checked: %(error)s"), error=str(result.base_errors[0].error)
-        )
+    batch.progress_total, batch.progress_done = len(numbers), 0
+    if report_progress:
+        batch.save(update_fields=["progress_total", "progress_done"])
     rows = []
     counts = defaultdict(int)
-    for index, (number, cells, row_result) in enumerate(
-        zip(numbers, table.rows, result.rows, strict=True)
-    ):
-        entry = {"row": number}
-        if row_result.import_type in ("invalid", "error"):
-            if row_result.validation_error is not None:
-                errors = _errors(row_result.validation_error, headers)
-            else:
-                errors = [
-                    {
-                        "key": "",
-                        "column": "",
-                        "code": "error",
-                        **stored_message(
-                            _("This row could not be saved: %(error)s"),
-                            {"error": str(row_result.errors[0].error)[:300]},
-                        ),
-                    }
-                ]
-            conflict = any(error["code"] == "conflict" for error in errors)
-            entry.update(
-                outcome="conflict" if conflict else "error",
-                errors=errors,
-                cells=[_cell_text(value) for value in cells[1]],
+    for start, chunk in _chunks(dataset):
+        resource = KINDS[batch.kind](user, batch)
+        result = resource.import_data(
+            chunk, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
+        )
+        if result.base_errors:
+            raise FileRejected(
+                _("The file could not be checked: %(error)s"),
+                error=str(result.base_errors[0].error),
             )
-            counts["error"] += 1
-        else:
-            entry["outcome"] = OUTCOMES[row_result.import_type]
-            entry["changes"] = getattr(row_result, "changes", [])
-            counts[entry["outcome"]] += 1
-        entry["label"] = _row_label(row_result, dataset, index)
-        rows.append(entry)
+        for offset, row_result in enumerate(result.rows):
+            index = start + offset
+            rows.append(_preview_entry(row_result, table.rows[index], numbers[index], headers))
+            rows[-1]["label"] = _row_label(row_result, dataset, index)
+            counts[rows[-1]["outcome"] if rows[-1]["outcome"] != "conflict" else "error"] += 1
+        batch.progress_done = start + len(chunk)
+        if report_progress:
+            batch.save(update_fields=["progress_done"])
     batch.preview = {
         "sheet": table.sheet_name,
         "header_row": table.header_row,
@@ -250,6 +256,35 @@ def run_preview(batch: ImportBatch, user) -> ImportBatch:
     batch.rows_error = counts["error"]
     batch.save()
     return batch
+
+
+def _preview_entry(row_result, cells, number: int, headers: dict) -> dict:
+    entry = {"row": number}
+    if row_result.import_type in ("invalid", "error"):
+        if row_result.validation_error is not None:
+            errors = _errors(row_result.validation_error, headers)
+        else:
+            errors = [
+                {
+                    "key": "",
+                    "column": "",
+                    "code": "error",
+                    **stored_message(
+                        _("This row could not be saved: %(error)s"),
+                        {"error": str(row_result.errors[0].error)[:300]},
+                    ),
+                }
+            ]
+        conflict = any(error["code"] == "conflict" for error in errors)
+        entry.update(
+            outcome="conflict" if conflict else "error",
+            errors=errors,
+            cells=[_cell_text(value) for value in cells[1]],
+        )
+    else:
+        entry["outcome"] = OUTCOMES[row_result.import_type]
+        entry["changes"] = getattr(row_result, "changes", [])
+    return entry
 
 
 def _row_label(row_result, dataset, index) -> str:
@@ -279,7 +314,7 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
     """Write the rows: all of them (refused while any row has an error), or the valid ones.
     The rows are checked again; if anything differs from the preview (someone changed the
     records meanwhile), nothing is written and the preview is renewed."""
-    if batch.status != ImportBatch.Status.PREVIEW:
+    if batch.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
         raise CommitRefused(_("This import has already been confirmed or cancelled."))
     rejected = error_rows(batch)
     if mode == ImportBatch.Mode.ALL and rejected:
@@ -305,6 +340,7 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
         else:
             failed = False
     if failed:
+        batch.status = ImportBatch.Status.PREVIEW
         run_preview(batch, user)
         raise CommitRefused(
             _(
@@ -321,6 +357,31 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
     batch.rows_unchanged = totals.get("skip", 0)
     batch.save()
     return batch
+
+
+def request_commit(batch: ImportBatch, user, mode: str) -> bool:
+    """Commit now, or for a large file in the background; True when it was queued."""
+    if batch.size <= settings.IMPORT_BACKGROUND_BYTES:
+        commit(batch, user, mode)
+        return False
+    if batch.status != ImportBatch.Status.PREVIEW:
+        raise CommitRefused(_("This import has already been confirmed or cancelled."))
+    if mode == ImportBatch.Mode.ALL and batch.rows_error:
+        raise CommitRefused(
+            _(
+                "%(count)s rows have errors: fix them and upload the file again, or import "
+                "the valid rows only."
+            ),
+            count=batch.rows_error,
+        )
+    from imports.tasks import commit_task  # noqa: PLC0415 - tasks import this module
+
+    batch.status = ImportBatch.Status.IMPORTING
+    batch.mode = mode
+    batch.notice = {}
+    batch.save(update_fields=["status", "mode", "notice"])
+    commit_task.enqueue(batch.pk, user.pk, mode)
+    return True
 
 
 def cancel(batch: ImportBatch) -> None:

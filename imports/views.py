@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -171,7 +171,22 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if column["key"] == IGNORED
             ],
             "is_preview": batch.status == ImportBatch.Status.PREVIEW,
+            "notice": service.render_message(batch.notice) if batch.notice else "",
         },
+    )
+
+
+def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """How far the background work on a batch is, for the page's progress bar."""
+    batch = _batch(request, pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "status_label": str(batch.get_status_display()),
+            "working": batch.is_working,
+            "done": batch.progress_done,
+            "total": batch.progress_total,
+        }
     )
 
 
@@ -207,10 +222,12 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if mode not in ImportBatch.Mode.values:
         mode = ImportBatch.Mode.ALL
     try:
-        service.commit(batch, request.user, mode)
+        queued = service.request_commit(batch, request.user, mode)
     except (service.CommitRefused, FileRejected) as exc:
         messages.error(request, str(exc))
     else:
+        if queued:
+            return redirect(batch)
         messages.success(
             request,
             _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")

@@ -54,6 +54,7 @@ IMPORT_URLS = {
     "imports:template": (lambda o: "/imports/template/councils.xlsx", IMPORTER),
     "imports:batch": (lambda o: f"/imports/{o['batch'].pk}/", IMPORT_BATCH),
     "imports:errors": (lambda o: f"/imports/{o['batch'].pk}/rejected-rows.xlsx", IMPORT_BATCH),
+    "imports:progress": (lambda o: f"/imports/{o['batch'].pk}/progress/", IMPORT_BATCH),
     "imports:map": (lambda o: f"/imports/{o['batch'].pk}/columns/", everyone(NOT_ALLOWED)),
     "imports:commit": (lambda o: f"/imports/{o['batch'].pk}/commit/", everyone(NOT_ALLOWED)),
     "imports:cancel": (lambda o: f"/imports/{o['batch'].pk}/cancel/", everyone(NOT_ALLOWED)),
