@@ -108,6 +108,58 @@ def find_council(text: str) -> Council:
     return council
 
 
+def find_councils(texts) -> dict:
+    """Many councils at once (one query): text → Council, or the CellError find_council
+    would raise."""
+    texts = {text for text in texts if text}
+    councils = list(
+        Council.objects.select_related("district").filter(
+            Q(code__in=texts) | Q(name_th__in=texts) | Q(name_en__in=texts)
+        )
+    )
+    found = {}
+    for text in texts:
+        by_code = [c for c in councils if c.code == text]
+        matches = by_code or [c for c in councils if text in (c.name_th, c.name_en)]
+        try:
+            council = _one(
+                matches,
+                text,
+                _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+                lambda c: f"{c.code} (อ.{c.district.name_th})",
+            )
+            found[text] = council or CellError(
+                _('No council has the code or name "%(name)s".'), name=text
+            )
+        except CellError as exc:
+            found[text] = exc
+    return found
+
+
+def find_programmes(texts) -> dict:
+    texts = {text for text in texts if text}
+    programmes = list(
+        Programme.objects.filter(Q(code__in=texts) | Q(name_th__in=texts) | Q(name_en__in=texts))
+    )
+    found = {}
+    for text in texts:
+        by_code = [p for p in programmes if p.code == text]
+        matches = by_code or [p for p in programmes if text in (p.name_th, p.name_en)]
+        try:
+            programme = _one(
+                matches,
+                text,
+                _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
+                lambda p: p.code,
+            )
+            found[text] = programme or CellError(
+                _('No programme has the code or name "%(name)s".'), name=text
+            )
+        except CellError as exc:
+            found[text] = exc
+    return found
+
+
 def find_agency(text: str) -> Agency:
     """A partner agency by its code, Thai or English name, or short name."""
     found = list(Agency.objects.filter(code=text)[:2]) or list(
@@ -212,6 +264,11 @@ class ImportResource(resources.ModelResource):
         self.batch = batch
         self.scope_provinces = [] if user.is_portal_admin else list(user.province_codes)
         self._changes = []
+        # References already looked up (key → text → record or CellError), and, in a bulk
+        # import, the records the rows are about, by natural key.
+        self._memo: dict[str, dict] = {}
+        self._existing: dict | None = None
+        self._stored_province = None
 
     # Headers -----------------------------------------------------------------------------
 
@@ -257,9 +314,18 @@ class ImportResource(resources.ModelResource):
         raise NotImplementedError
 
     def get_instance(self, instance_loader, row):
-        if row.get("_errors"):
-            return None
-        return self.find_existing(row)
+        found = None if row.get("_errors") else self.find_existing(row)
+        # Where the record is before the row changes it (a row may not move a record out of
+        # the user's scope, nor into it from outside).
+        self._stored_province = self.scope_province(found) if found is not None else None
+        return found
+
+    # A kind that can be imported in bulk (imports.bulk): its references and records are
+    # prefetched, and a row's natural key tells duplicates within a file apart.
+    bulk_capable = False
+
+    def natural_key(self, instance):
+        return None
 
     def before_import_row(self, row, **kwargs):
         row["_errors"] = {}
@@ -277,10 +343,23 @@ class ImportResource(resources.ModelResource):
                     params={"column": str(self.field_label(key))},
                 )
             return
-        try:
-            row[f"_{key}"] = finder(text)
-        except CellError as exc:
-            row["_errors"][key] = ValidationError(exc.message, code="invalid", params=exc.params)
+        memo = self._memo.setdefault(key, {})
+        if text not in memo:
+            try:
+                memo[text] = finder(text)
+            except CellError as exc:
+                memo[text] = exc
+        found = memo[text]
+        if isinstance(found, CellError):
+            row["_errors"][key] = ValidationError(
+                found.message, code="invalid", params=found.params
+            )
+        else:
+            row[f"_{key}"] = found
+
+    def prefetch(self, rows: list[dict]) -> None:
+        """Before a bulk import: load in a few queries what the rows refer to and the records
+        they are about (see `bulk_capable`)."""
 
     # Reading a row -----------------------------------------------------------------------
 
@@ -348,9 +427,7 @@ class ImportResource(resources.ModelResource):
         allowed = set(self.scope_provinces)
         provinces = {self.scope_province(instance)}
         if instance.pk is not None:
-            stored = type(instance).objects.filter(pk=instance.pk).first()
-            if stored is not None:
-                provinces.add(self.scope_province(stored))
+            provinces.add(self._stored_province)
         if not provinces <= allowed:
             errors[self.scope_column] = self.scope_error(instance)
 
@@ -949,13 +1026,32 @@ class ProjectImportResource(ImportResource):
             if key in row:
                 self.resolve(row, key, finder)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        text = TextWidget().clean
+        codes = {text(row.get("code")) for row in rows} - {""}
+        self._existing = {
+            project.code: project
+            for project in Project.objects.select_related("council__district", "programme").filter(
+                code__in=codes
+            )
+        }
+        for key, finder in (("council", find_councils), ("programme", find_programmes)):
+            wanted = {text(row.get(key)) for row in rows} - {""} - set(self._memo.get(key, {}))
+            if wanted:
+                self._memo.setdefault(key, {}).update(finder(wanted))
+
+    def natural_key(self, instance):
+        return instance.code or None
+
     def find_existing(self, row):
         code = TextWidget().clean(row.get("code"))
-        return (
-            Project.objects.select_related("council__district").filter(code=code).first()
-            if code
-            else None
-        )
+        if not code:
+            return None
+        if self._existing is not None:
+            return self._existing.get(code)
+        return Project.objects.select_related("council__district").filter(code=code).first()
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.column_name == "fiscal_year" and row.get("fiscal_year") not in (None, ""):

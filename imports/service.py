@@ -19,6 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from imports import bulk
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, read_table
 from imports.resources import (
@@ -220,17 +221,29 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
         batch.save(update_fields=["progress_total", "progress_done"])
     rows = []
     counts = defaultdict(int)
+    resource_class = KINDS[batch.kind]
+    bulk_resource = resource_class(user, batch) if resource_class.bulk_capable else None
     for start, chunk in _chunks(dataset):
-        resource = KINDS[batch.kind](user, batch)
-        result = resource.import_data(
-            chunk, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
-        )
-        if result.base_errors:
-            raise FileRejected(
-                _("The file could not be checked: %(error)s"),
-                error=str(result.base_errors[0].error),
+        if bulk_resource is not None:
+            # One resource for the whole file: it remembers the records of earlier chunks,
+            # so a record twice in the file is found whichever chunks the rows are in.
+            results = bulk.run(
+                bulk_resource,
+                chunk,
+                dry_run=True,
+                numbers=numbers[start : start + CHUNK_ROWS],
             )
-        for offset, row_result in enumerate(result.rows):
+        else:
+            result = resource_class(user, batch).import_data(
+                chunk, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
+            )
+            if result.base_errors:
+                raise FileRejected(
+                    _("The file could not be checked: %(error)s"),
+                    error=str(result.base_errors[0].error),
+                )
+            results = result.rows
+        for offset, row_result in enumerate(results):
             index = start + offset
             rows.append(_preview_entry(row_result, table.rows[index], numbers[index], headers))
             rows[-1]["label"] = _row_label(row_result, dataset, index)
@@ -331,14 +344,26 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
         raise CommitRefused(_("No row can be imported."))
     resource = KINDS[batch.kind](user, batch)
     with transaction.atomic():
-        result = resource.import_data(
-            dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True
-        )
-        if result.has_errors() or result.has_validation_errors() or result.base_errors:
-            transaction.set_rollback(True)
-            failed = True
-        else:
+        if resource.bulk_capable:
+            totals = defaultdict(int)
             failed = False
+            for _start, chunk in _chunks(dataset):
+                outcomes = bulk.run(resource, chunk, dry_run=False)
+                for outcome in outcomes:
+                    totals[outcome.import_type] += 1
+                if totals["invalid"]:
+                    failed = True
+                    break
+        else:
+            result = resource.import_data(
+                dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True
+            )
+            failed = bool(
+                result.has_errors() or result.has_validation_errors() or result.base_errors
+            )
+            totals = result.totals
+        if failed:
+            transaction.set_rollback(True)
     if failed:
         batch.status = ImportBatch.Status.PREVIEW
         run_preview(batch, user)
@@ -348,7 +373,6 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
                 "renewed preview and confirm again."
             )
         )
-    totals = result.totals
     batch.mode = mode
     batch.status = ImportBatch.Status.IMPORTED
     batch.imported_at = timezone.now()
