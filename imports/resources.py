@@ -108,56 +108,79 @@ def find_council(text: str) -> Council:
     return council
 
 
-def find_councils(texts) -> dict:
-    """Many councils at once (one query): text → Council, or the CellError find_council
-    would raise."""
+def _find_many(queryset, texts, code_field, name_fields, several, missing, describe) -> dict:
+    """Records named in many cells at once (one query): text → record, or the CellError a
+    single lookup would raise. The code wins over names; a name must fit one record."""
     texts = {text for text in texts if text}
-    councils = list(
-        Council.objects.select_related("district").filter(
-            Q(code__in=texts) | Q(name_th__in=texts) | Q(name_en__in=texts)
-        )
-    )
+    condition = Q(**{f"{code_field}__in": texts})
+    for name in name_fields:
+        condition |= Q(**{f"{name}__in": texts})
+    records = list(queryset.filter(condition)) if texts else []
+    by_code: dict = {}
+    by_name: dict = {}
+    for record in records:
+        by_code.setdefault(getattr(record, code_field), []).append(record)
+        for name in name_fields:
+            value = getattr(record, name)
+            if value and record not in by_name.setdefault(value, []):
+                by_name[value].append(record)
     found = {}
     for text in texts:
-        by_code = [c for c in councils if c.code == text]
-        matches = by_code or [c for c in councils if text in (c.name_th, c.name_en)]
+        matches = by_code.get(text) or by_name.get(text, [])
         try:
-            council = _one(
-                matches,
-                text,
-                _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
-                lambda c: f"{c.code} (อ.{c.district.name_th})",
-            )
-            found[text] = council or CellError(
-                _('No council has the code or name "%(name)s".'), name=text
-            )
+            record = _one(matches, text, several, describe)
+            found[text] = record or CellError(missing, name=text)
         except CellError as exc:
             found[text] = exc
     return found
+
+
+def find_councils(texts) -> dict:
+    return _find_many(
+        Council.objects.select_related("district"),
+        texts,
+        "code",
+        ("name_th", "name_en"),
+        _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No council has the code or name "%(name)s".'),
+        lambda c: f"{c.code} (อ.{c.district.name_th})",
+    )
 
 
 def find_programmes(texts) -> dict:
-    texts = {text for text in texts if text}
-    programmes = list(
-        Programme.objects.filter(Q(code__in=texts) | Q(name_th__in=texts) | Q(name_en__in=texts))
+    return _find_many(
+        Programme.objects.all(),
+        texts,
+        "code",
+        ("name_th", "name_en"),
+        _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No programme has the code or name "%(name)s".'),
+        lambda p: p.code,
     )
-    found = {}
-    for text in texts:
-        by_code = [p for p in programmes if p.code == text]
-        matches = by_code or [p for p in programmes if text in (p.name_th, p.name_en)]
-        try:
-            programme = _one(
-                matches,
-                text,
-                _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
-                lambda p: p.code,
-            )
-            found[text] = programme or CellError(
-                _('No programme has the code or name "%(name)s".'), name=text
-            )
-        except CellError as exc:
-            found[text] = exc
-    return found
+
+
+def find_agencies(texts) -> dict:
+    return _find_many(
+        Agency.objects.all(),
+        texts,
+        "code",
+        ("name_th", "name_en", "short_name"),
+        _('Several agencies are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No agency has the code or name "%(name)s".'),
+        lambda a: f"{a.code} ({a.name_th})",
+    )
+
+
+def find_projects(texts) -> dict:
+    return _find_many(
+        Project.objects.select_related("council__district"),
+        texts,
+        "code",
+        (),
+        _('No project has the code "%(name)s".'),
+        _('No project has the code "%(name)s".'),
+        lambda p: p.code,
+    )
 
 
 def find_agency(text: str) -> Agency:
@@ -360,6 +383,21 @@ class ImportResource(resources.ModelResource):
     def prefetch(self, rows: list[dict]) -> None:
         """Before a bulk import: load in a few queries what the rows refer to and the records
         they are about (see `bulk_capable`)."""
+
+    def prefetch_references(self, rows: list[dict], finders: dict) -> None:
+        """Fill the memo of `resolve` for reference columns (key → many-finder)."""
+        for key, finder in finders.items():
+            known = self._memo.setdefault(key, {})
+            wanted = {TextWidget().clean(row.get(key)) for row in rows} - {""} - set(known)
+            if wanted:
+                known.update(finder(wanted))
+
+    def _index(self, records, key) -> dict:
+        """Records by natural key, an active record before an archived one."""
+        index: dict = {}
+        for record in sorted(records, key=lambda r: (r.archived_at is not None, r.pk)):
+            index.setdefault(key(record), record)
+        return index
 
     # Reading a row -----------------------------------------------------------------------
 
@@ -780,13 +818,36 @@ class CouncilMemberImportResource(ImportResource):
         super().before_import_row(row, **kwargs)
         self.resolve(row, "council", find_council)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"council": find_councils})
+        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        members = list(
+            CouncilMember.objects.filter(council__in=councils).select_related("council__district")
+        )
+        self._existing = {
+            "id": self._index(
+                [m for m in members if m.national_id], lambda m: (m.council_id, m.national_id)
+            ),
+            "name": self._index(members, lambda m: (m.council_id, m.full_name)),
+        }
+
+    def natural_key(self, instance):
+        return (instance.council_id, instance.national_id or instance.full_name)
+
     def find_existing(self, row):
         council = row.get("_council")
-        members = CouncilMember.objects.filter(council=council).order_by("archived_at", "pk")
         try:
             national_id = NationalIdWidget().clean(row.get("national_id"))
         except CellError:
             national_id = ""
+        if self._existing is not None:
+            name = TextWidget().clean(row.get("full_name"))
+            return self._existing["id"].get((council.pk, national_id)) or self._existing[
+                "name"
+            ].get((council.pk, name))
+        members = CouncilMember.objects.filter(council=council).order_by("archived_at", "pk")
         if national_id:
             found = members.filter(national_id=national_id).first()
             if found is not None:
@@ -843,10 +904,27 @@ class CommunityOrganisationImportResource(ImportResource):
         super().before_import_row(row, **kwargs)
         self.resolve(row, "council", find_council)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"council": find_councils})
+        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        self._existing = self._index(
+            CommunityOrganisation.objects.filter(council__in=councils).select_related(
+                "council__district"
+            ),
+            lambda o: (o.council_id, o.name),
+        )
+
+    def natural_key(self, instance):
+        return (instance.council_id, instance.name)
+
     def find_existing(self, row):
         name = TextWidget().clean(row.get("name"))
         if not name:
             return None
+        if self._existing is not None:
+            return self._existing.get((row["_council"].pk, name))
         return (
             CommunityOrganisation.objects.filter(council=row["_council"], name=name)
             .order_by("archived_at", "pk")
@@ -916,9 +994,22 @@ class AgencyImportResource(ImportResource):
         if "province" in row:
             self.resolve(row, "province", find_province, required=False)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        codes = {TextWidget().clean(row.get("code")) for row in rows} - {""}
+        self._existing = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+
+    def natural_key(self, instance):
+        return instance.code or None
+
     def find_existing(self, row):
         code = TextWidget().clean(row.get("code"))
-        return Agency.objects.filter(code=code).first() if code else None
+        if not code:
+            return None
+        if self._existing is not None:
+            return self._existing.get(code)
+        return Agency.objects.filter(code=code).first()
 
     def after_fields(self, instance, row, errors) -> None:
         if "province" in row and "province" not in errors:
@@ -1037,10 +1128,7 @@ class ProjectImportResource(ImportResource):
                 code__in=codes
             )
         }
-        for key, finder in (("council", find_councils), ("programme", find_programmes)):
-            wanted = {text(row.get(key)) for row in rows} - {""} - set(self._memo.get(key, {}))
-            if wanted:
-                self._memo.setdefault(key, {}).update(finder(wanted))
+        self.prefetch_references(rows, {"council": find_councils, "programme": find_programmes})
 
     def natural_key(self, instance):
         return instance.code or None
@@ -1115,7 +1203,24 @@ class ProjectPartnerImportResource(ImportResource):
         self.resolve(row, "project", find_project)
         self.resolve(row, "agency", find_agency)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"project": find_projects, "agency": find_agencies})
+        projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
+        self._existing = self._index(
+            ProjectPartner.objects.filter(project__in=projects).select_related(
+                "project__council__district", "agency"
+            ),
+            lambda p: (p.project_id, p.agency_id),
+        )
+
+    def natural_key(self, instance):
+        return (instance.project_id, instance.agency_id)
+
     def find_existing(self, row):
+        if self._existing is not None:
+            return self._existing.get((row["_project"].pk, row["_agency"].pk))
         return (
             ProjectPartner.objects.filter(project=row["_project"], agency=row["_agency"])
             .order_by("archived_at", "pk")
@@ -1162,20 +1267,44 @@ class DisbursementImportResource(ImportResource):
         super().before_import_row(row, **kwargs)
         self.resolve(row, "project", find_project)
 
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"project": find_projects})
+        projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
+        self._existing = self._index(
+            Disbursement.objects.filter(project__in=projects).select_related(
+                "project__council__district"
+            ),
+            self._key_of,
+        )
+
+    @staticmethod
+    def _key_of(disbursement):
+        if disbursement.reference:
+            return (disbursement.project_id, disbursement.reference)
+        return (disbursement.project_id, disbursement.paid_on, disbursement.amount)
+
+    def natural_key(self, instance):
+        return self._key_of(instance)
+
     def find_existing(self, row):
         """By the project and the payment's reference; without a reference, by the project,
         the date and the amount (the same payment typed twice is the same payment)."""
-        disbursements = Disbursement.objects.filter(project=row["_project"]).order_by(
-            "archived_at", "pk"
-        )
         reference = TextWidget().clean(row.get("reference"))
-        if reference:
-            return disbursements.filter(reference=reference).first()
         try:
             paid_on = DateWidget().clean(row.get("paid_on"))
             amount = AmountWidget().clean(row.get("amount"))
         except CellError:
-            return None
+            paid_on = amount = None
+        project = row["_project"]
+        if self._existing is not None:
+            if reference:
+                return self._existing.get((project.pk, reference))
+            return self._existing.get((project.pk, paid_on, amount))
+        disbursements = Disbursement.objects.filter(project=project).order_by("archived_at", "pk")
+        if reference:
+            return disbursements.filter(reference=reference).first()
         if paid_on is None or amount is None:
             return None
         return disbursements.filter(paid_on=paid_on, amount=amount, reference="").first()
