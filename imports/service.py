@@ -456,13 +456,15 @@ def undo(batch: ImportBatch, user) -> dict:
                 for object_id, entries in by_object.items()
                 if entries[0].history_type != "+"
             }
+            # The version before the batch's first change of each record: one query.
             previous = {}
-            for object_id, before_id in previous_ids.items():
-                previous[object_id] = (
-                    history.objects.filter(id=object_id, history_id__lt=before_id)
-                    .order_by("-history_id")
-                    .first()
-                )
+            if previous_ids:
+                older = history.objects.filter(
+                    id__in=list(previous_ids), history_id__lt=max(previous_ids.values())
+                ).order_by("id", "-history_id")
+                for row in older.iterator(chunk_size=2000):
+                    if row.id not in previous and row.history_id < previous_ids[row.id]:
+                        previous[row.id] = row
             records = model.objects.in_bulk(list(by_object))
             for object_id, entries in by_object.items():
                 record = records.get(object_id)
@@ -477,7 +479,10 @@ def undo(batch: ImportBatch, user) -> dict:
                     record.archive()
                     report["removed"].append(line)
                     continue
-                earlier = previous[object_id]
+                earlier = previous.get(object_id)
+                if earlier is None:  # no earlier version on record: nothing to go back to
+                    report["kept"].append(line)
+                    continue
                 for model_field in record._meta.concrete_fields:
                     if model_field.name in HISTORY_IGNORED or not model_field.editable:
                         continue
