@@ -199,6 +199,7 @@ def _cell_text(value) -> str:
 
 
 CHUNK_ROWS = 1000
+PREVIEW_DETAIL_ROWS = 1000
 
 
 def _chunks(dataset: tablib.Dataset):
@@ -245,9 +246,15 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
             results = result.rows
         for offset, row_result in enumerate(results):
             index = start + offset
-            rows.append(_preview_entry(row_result, table.rows[index], numbers[index], headers))
-            rows[-1]["label"] = _row_label(row_result, dataset, index)
-            counts[rows[-1]["outcome"] if rows[-1]["outcome"] != "conflict" else "error"] += 1
+            entry = _preview_entry(row_result, table.rows[index], numbers[index], headers)
+            entry["label"] = _row_label(row_result, dataset, index)
+            outcome = entry["outcome"] if entry["outcome"] != "conflict" else "error"
+            counts[outcome] += 1
+            if outcome in ("new", "changed") and counts[outcome] > PREVIEW_DETAIL_ROWS:
+                # Past the first thousand new (or changed) rows, the preview keeps the
+                # outcome, not every value: a large file's preview stays small.
+                entry.pop("changes", None)
+            rows.append(entry)
         batch.progress_done = start + len(chunk)
         if report_progress:
             batch.save(update_fields=["progress_done"])

@@ -145,3 +145,17 @@ def test_check_constraints_are_read_in_python_with_sql_null_logic(condition, val
     for name, value in values.items():
         setattr(instance, name, value)
     assert bulk.evaluate(instance, condition) is expected
+
+
+def test_a_large_preview_keeps_the_details_of_the_first_rows_only(
+    staff_user, world, monkeypatch, client, settings
+):
+    monkeypatch.setattr(service, "PREVIEW_DETAIL_ROWS", 5)
+    batch = run(staff_user, project_rows(12, world))
+    details = [bool(row.get("changes")) for row in batch.preview["rows"]]
+    assert details == [True] * 5 + [False] * 7
+    assert batch.rows_new == 12
+    client.force_login(staff_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "details are shown for the first 1,000 new" in page

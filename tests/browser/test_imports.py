@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from councils.models import Council
+from imports.models import ImportBatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +66,14 @@ def test_upload_preview_download_errors_import_valid_rows_and_undo(page, log_in,
     page.get_by_role("link", name="ประวัติการนำเข้า").first.click()
     expect(page.locator("table")).to_contain_text("councils_with_errors.xlsx")
     expect(page.locator("table")).to_contain_text("ยกเลิกการนำเข้าแล้ว")
+
+    # The same batch in English: statuses, the undo report and the column names.
+    page.get_by_role("link", name=f"{ImportBatch.objects.get().pk}", exact=True).click()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Import #")
+    expect(page.locator("#batch-status")).to_have_text("Undone")
+    expect(page.locator("#undo-report")).to_contain_text(
+        "3 records created by the import were archived."
+    )
+    expect(page.locator("#preview-table")).to_contain_text('"many" is not a whole number.')
+    screenshot("import-undone-en")
