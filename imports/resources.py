@@ -293,6 +293,12 @@ class ImportResource(resources.ModelResource):
         self._existing: dict | None = None
         self._stored_province = None
 
+    def get_import_fields(self):
+        # import-export works the list out again for every row; it never changes.
+        if "_import_fields" not in self.__dict__:
+            self.__dict__["_import_fields"] = super().get_import_fields()
+        return self.__dict__["_import_fields"]
+
     # Headers -----------------------------------------------------------------------------
 
     @classmethod
