@@ -77,3 +77,27 @@ def test_upload_preview_download_errors_import_valid_rows_and_undo(page, log_in,
     )
     expect(page.locator("#preview-table")).to_contain_text('"many" is not a whole number.')
     screenshot("import-undone-en")
+
+
+def test_a_large_file_shows_a_progress_bar_then_the_preview(page, log_in, settings, screenshot):
+    """The batch page polls the worker's progress (static script, CSP self-only) and shows
+    the preview by itself when the worker is done."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_BYTES = 1000
+    call_command("load_geography", "--province", "33", verbosity=0)
+    log_in("somchai", role="staff", first_name="สมชาย")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto("/imports/")
+    page.get_by_label("ไฟล์ (.xlsx หรือ .csv)").set_input_files(
+        str(DATA / "kantharalak_council_roster.xlsx")
+    )
+    page.get_by_role("button", name="ตรวจไฟล์").click()
+    expect(page.locator("#batch-progress")).to_contain_text("กำลังตรวจไฟล์เบื้องหลัง")
+    expect(page.locator("#batch-progress-text")).to_contain_text("รอเครื่องประมวลผล")
+    screenshot("import-queued-th")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    expect(page.locator("#preview-table tr.outcome-new")).to_have_count(20, timeout=15_000)
+    expect(page.locator("#batch-progress")).to_have_count(0)
+    assert errors == []
