@@ -196,11 +196,33 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         return redirect(batch)
-    allowed = set(service.KINDS[batch.kind].field_keys())
+    resource_class = service.KINDS[batch.kind]
+    allowed = set(resource_class.field_keys())
+    taken = {
+        column["key"]: column["header"]
+        for column in batch.preview.get("columns", [])
+        if column["key"] not in (None, IGNORED)
+    }
+    choices = {}
     for index, header in enumerate(batch.preview.get("unknown", [])):
         choice = request.POST.get(f"column-{index}", "")
         if choice and choice not in allowed:
             continue
+        if choice and choice in taken:
+            messages.error(
+                request,
+                _('"%(header)s" cannot be %(field)s: the column "%(other)s" already is.')
+                % {
+                    "header": header,
+                    "field": capfirst(resource_class.field_label(choice)),
+                    "other": taken[choice],
+                },
+            )
+            return redirect(batch)
+        if choice:
+            taken[choice] = header
+        choices[header] = choice
+    for header, choice in choices.items():
         HeaderMapping.objects.update_or_create(
             kind=batch.kind,
             header=normalise_header(header),

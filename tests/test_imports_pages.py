@@ -1,5 +1,6 @@
 """The import centre's pages: upload, preview, column mapping, commit, downloads, undo."""
 
+import html
 import io
 from pathlib import Path
 
@@ -238,3 +239,20 @@ def test_an_export_imports_back_unchanged_and_a_stale_one_shows_conflicts(
     outcomes = {row["label"]: row["outcome"] for row in stale.preview["rows"]}
     assert outcomes[councils[1].name_th] == "conflict"
     assert list(outcomes.values()).count("unchanged") == 2
+
+
+def test_an_unknown_column_cannot_take_the_field_of_a_known_one(staff_client):
+    from tests.test_imports import xlsx
+
+    content = xlsx(
+        [["ชื่อสภาองค์กรชุมชน", "ตำบล", "อำเภอ", "ตำบล (เดิม)"], ["สภาฯ", "บึงมะลู", "กันทรลักษ์", "x"]]
+    )
+    upload(staff_client, "u.xlsx", content=content)
+    batch = ImportBatch.objects.get()
+    page = staff_client.post(
+        f"/imports/{batch.pk}/columns/", {"column-0": "subdistrict"}, follow=True
+    )
+    assert '"ตำบล (เดิม)" cannot be Subdistrict: the column "ตำบล" already is.' in (
+        html.unescape(page.content.decode())
+    )
+    assert not HeaderMapping.objects.exists()
