@@ -24,6 +24,7 @@ class ImportBatch(models.Model):
         PROJECTS = "projects", _("projects")
         PARTNERS = "partners", _("project partners")
         DISBURSEMENTS = "disbursements", _("disbursements")
+        ATTENDANCE = "attendance", _("meeting attendance")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting to be checked")

@@ -24,6 +24,7 @@ from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, read_table
 from imports.resources import (
     AgencyImportResource,
+    AttendanceImportResource,
     CommunityOrganisationImportResource,
     CouncilImportResource,
     CouncilMemberImportResource,
@@ -41,6 +42,7 @@ KINDS = {
     ImportBatch.Kind.PROJECTS: ProjectImportResource,
     ImportBatch.Kind.PARTNERS: ProjectPartnerImportResource,
     ImportBatch.Kind.DISBURSEMENTS: DisbursementImportResource,
+    ImportBatch.Kind.ATTENDANCE: AttendanceImportResource,
 }
 OUTCOMES = {"new": "new", "update": "changed", "skip": "unchanged"}
 

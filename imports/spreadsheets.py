@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict
 from imports.models import ImportBatch
+from meetings.models import Meeting
 from portal.lib.spreadsheets import escape_formula
 from projects.models import Programme, Project
 
@@ -108,6 +109,34 @@ COLUMN_HELP = {
         gettext_noop("The lead council's code or exact name."),
         "C330401",
     ),
+    "meeting": (
+        True,
+        gettext_noop("The meeting's number (as in its page's address) or its exact title."),
+        "12",
+    ),
+    "person_name": (
+        False,
+        gettext_noop("Full name with title; or leave it and give the position."),
+        "นางสมศรี ใจดี",
+    ),
+    "position": (False, gettext_noop("Position, e.g. for an official named by post."), "ปลัดจังหวัด"),
+    "organisation_text": (
+        False,
+        gettext_noop("When the person comes from neither a council nor a listed agency."),
+        "",
+    ),
+    "order": (False, gettext_noop("A whole number: the order on the attendance list."), "1"),
+    ("attendance", "council"): (
+        False,
+        gettext_noop("The council's code or exact name, if the person comes from one."),
+        "C330401",
+    ),
+    ("attendance", "agency"): (
+        False,
+        gettext_noop("The agency's code, name or short name, if the person comes from one."),
+        "",
+    ),
+    ("attendance", "role"): (False, gettext_noop("See Valid values; empty means participant."), ""),
     ("partners", "role"): (False, gettext_noop("See Valid values; empty means other."), "funder"),
     "name": (
         True,
@@ -219,6 +248,14 @@ def _valid_values(resource_class, user) -> list[tuple[str, list[list[str]]]]:
     if "agency" in keys:
         agencies = Agency.objects.active().order_by("code")
         blocks.append((_("Agencies"), [[a.code, a.name_th, a.name_en] for a in agencies[:5000]]))
+    if "meeting" in keys:
+        meetings = Meeting.objects.editable_by(user).active().order_by("-starts_at")
+        blocks.append(
+            (
+                _("Meetings"),
+                [[m.pk, m.title, f"{m.starts_at:%Y-%m-%d}"] for m in meetings[:1000]],
+            )
+        )
     if "project" in keys:
         projects = Project.objects.editable_by(user).active().order_by("-fiscal_year", "code")
         blocks.append((_("Projects"), [[p.code, p.title_th, p.title_en] for p in projects[:5000]]))

@@ -213,3 +213,35 @@ def test_every_kind_has_a_template_that_reads_back(staff_user, council, kind):
         assert str(exc) == "The file has a header row but no data rows."
     instructions = [row[0] for row in book["Instructions"].iter_rows(values_only=True)]
     assert all(header in instructions for header in headers)
+
+
+def test_meeting_attendance(staff_user, council):
+    from meetings.models import Attendance
+    from tests.factories import MeetingFactory
+
+    meeting = MeetingFactory(title="เวทีภาคีจังหวัด 2565")
+    AgencyFactory(code="ssk-pao", short_name="อบจ.ศก.")
+    rows = [
+        ["รายชื่อผู้เข้าร่วมประชุม"],
+        ["ลำดับ", "การประชุม", "ชื่อ-สกุล", "ตำแหน่ง", "สภา", "หน่วยงาน", "เบอร์โทร", "บทบาท"],
+        [1, "เวทีภาคีจังหวัด 2565", "นายสมชาย ใจดี", "ประธานสภา", "C330401", "", "๐๘๑๒๓๔๕๖๗๘", "ประธาน"],
+        [2, meeting.pk, "", "นายก อบจ.", "", "อบจ.ศก.", "", ""],
+        [3, meeting.pk, "นางสองที่ มาจากไหน", "", "C330401", "อบจ.ศก.", "", ""],
+        [4, "ไม่มีการประชุมนี้", "นายหลง", "", "", "", "", ""],
+    ]
+    batch = run(staff_user, "attendance", rows)
+    found = rows_by_number(batch)
+    assert (found[3]["outcome"], found[4]["outcome"]) == ("new", "new")
+    assert messages_of(found[5]) == ["A person comes from a council or an agency, not both."]
+    assert messages_of(found[6]) == ['No meeting has the number or title "ไม่มีการประชุมนี้".']
+    service.commit(batch, staff_user, ImportBatch.Mode.VALID)
+    chair = Attendance.objects.get(person_name="นายสมชาย ใจดี")
+    assert (chair.meeting, chair.council, chair.role, chair.phone) == (
+        meeting,
+        council,
+        "chair",
+        "081-234-5678",
+    )
+    assert Attendance.objects.get(position="นายก อบจ.").agency.code == "ssk-pao"
+    again = run(staff_user, "attendance", rows[:4])
+    assert (again.rows_new, again.rows_unchanged) == (0, 2)
