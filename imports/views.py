@@ -1,12 +1,13 @@
 """The import centre's pages: thin; the work is in imports.service."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from imports import service
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, normalise_header
 from imports.spreadsheets import XLSX, errors_workbook, template_workbook
+from portal.history import _plain
 from privacy.masking import mask_national_id
 
 PREVIEW_PAGE_SIZE = 100
@@ -84,9 +86,7 @@ def template_download(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _display_value(resource_class, key, value):
-    """A stored value as the reader reads it."""
-    from portal.history import _plain  # noqa: PLC0415 - the history's way of showing values
-
+    """A stored value as the reader reads it (as the history page shows values)."""
     if value is None or value == "":
         return "–"
     if key == "national_id":
@@ -99,9 +99,9 @@ def _display_value(resource_class, key, value):
     if model_field.is_relation:
         return str(value)
     if model_field.get_internal_type() == "DateField":
-        return _plain(timezone.datetime.fromisoformat(value).date(), model_field)
+        return _plain(datetime.date.fromisoformat(value), model_field)
     if model_field.get_internal_type() == "DateTimeField":
-        return _plain(timezone.datetime.fromisoformat(value), model_field)
+        return _plain(datetime.datetime.fromisoformat(value), model_field)
     return _plain(value, model_field)
 
 
