@@ -27,6 +27,8 @@ def test_upload_preview_download_errors_import_valid_rows_and_undo(page, log_in,
     log_in("somchai", role="staff", first_name="สมชาย")
     page.get_by_role("link", name="นำเข้าข้อมูล").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("ศูนย์นำเข้าข้อมูล")
+    expect(page.get_by_role("link", name="ดาวน์โหลดแบบฟอร์ม")).to_have_count(8)
+    screenshot("import-centre-th")
     page.get_by_label("ข้อมูลในไฟล์").select_option("councils")
     page.get_by_label("ไฟล์ (.xlsx หรือ .csv)").set_input_files(
         str(DATA / "councils_with_errors.xlsx")
