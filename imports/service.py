@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_update_with_history
 
 from imports import bulk
 from imports.models import HeaderMapping, ImportBatch
@@ -33,6 +34,7 @@ from imports.resources import (
     ProjectPartnerImportResource,
 )
 from portal.history import IGNORED_FIELDS as HISTORY_IGNORED
+from portal.history import LABEL_FIELDS
 
 KINDS = {
     ImportBatch.Kind.COUNCILS: CouncilImportResource,
@@ -433,6 +435,15 @@ class UndoLine:
     action: str  # "removed", "restored", "kept"
 
 
+def _label(record) -> str:
+    """A record's name for the undo report, without a query."""
+    for name in LABEL_FIELDS:
+        value = getattr(record, name, "")
+        if value:
+            return str(value)[:120]
+    return f"{capfirst(record._meta.verbose_name)} #{record.pk}"
+
+
 def undo(batch: ImportBatch, user) -> dict:
     """Take the batch back, from the history it wrote (`import:<batch>`).
 
@@ -450,6 +461,11 @@ def undo(batch: ImportBatch, user) -> dict:
     with transaction.atomic():
         for model in models:
             history = model.history.model
+            editable = [
+                f
+                for f in model._meta.concrete_fields
+                if f.editable and f.name not in HISTORY_IGNORED
+            ]
             rows = list(history.objects.filter(history_change_reason=reason).order_by("history_id"))
             by_object = defaultdict(list)
             for row in rows:
@@ -475,30 +491,50 @@ def undo(batch: ImportBatch, user) -> dict:
                     if row.id not in previous and row.history_id < previous_ids[row.id]:
                         previous[row.id] = row
             records = model.objects.in_bulk(list(by_object))
+            archive, restore = [], []
             for object_id, entries in by_object.items():
                 record = records.get(object_id)
-                label = str(record or entries[-1].instance)[:120]
-                line = {"model": model._meta.model_name, "id": object_id, "label": label}
+                line = {
+                    "model": model._meta.model_name,
+                    "id": object_id,
+                    "label": _label(record or entries[-1].instance),
+                }
                 if record is None or latest.get(object_id) != entries[-1].history_id:
                     report["kept"].append(line)
                     continue
-                record._change_reason = undo_reason
-                record._history_user = user
                 if entries[0].history_type == "+":
-                    record.archive()
+                    archive.append(record)
                     report["removed"].append(line)
                     continue
                 earlier = previous.get(object_id)
                 if earlier is None:  # no earlier version on record: nothing to go back to
                     report["kept"].append(line)
                     continue
-                for model_field in record._meta.concrete_fields:
-                    if model_field.name in HISTORY_IGNORED or not model_field.editable:
-                        continue
+                for model_field in editable:
                     setattr(record, model_field.attname, getattr(earlier, model_field.attname))
                 record.archived_at = earlier.archived_at
-                record.save()
+                restore.append(record)
                 report["restored"].append(line)
+            # Written in bulk, with a history row each (path "undo:<batch>", the user).
+            now = timezone.now()
+            for record in archive:
+                record.archived_at = now
+            for changed, fields in (
+                (archive, ["archived_at"]),
+                (restore, [f.name for f in editable] + ["archived_at"]),
+            ):
+                for record in changed:
+                    record.version += 1
+                    record.updated_at = now
+                if changed:
+                    bulk_update_with_history(
+                        changed,
+                        model,
+                        [*fields, "version", "updated_at"],
+                        batch_size=1000,
+                        default_user=user,
+                        default_change_reason=undo_reason,
+                    )
         batch.status = ImportBatch.Status.UNDONE
         batch.undone_at = timezone.now()
         batch.undone_by = user

@@ -159,3 +159,17 @@ def test_a_large_preview_keeps_the_details_of_the_first_rows_only(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "details are shown for the first 1,000 new" in page
+
+
+def test_undo_queries_do_not_grow_with_the_batch(staff_user, world):
+    def undo_queries(count):
+        batch = run(staff_user, project_rows(count, world))
+        service.commit(batch, staff_user, ImportBatch.Mode.ALL)
+        with CaptureQueriesContext(connection) as context:
+            report = service.undo(batch, staff_user)
+        assert len(report["removed"]) == count
+        Project.history.model.objects.all().delete()
+        Project.objects.all().delete()
+        return len(context)
+
+    assert undo_queries(1000) <= undo_queries(100) + 4
