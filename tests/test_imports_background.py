@@ -79,6 +79,8 @@ def test_a_large_file_is_queued_checked_by_the_worker_and_imported_by_it(
     batch.refresh_from_db()
     assert batch.status == "importing"
     assert not Council.objects.exists()
+    page = staff_client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "Writing 20 rows in one go (all or nothing)" in page
     work()
     batch.refresh_from_db()
     assert batch.status == "imported"

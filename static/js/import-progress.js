@@ -11,7 +11,8 @@
   var text = document.getElementById("batch-progress-text");
 
   function show(state) {
-    if (state.total > 0) {
+    // While importing (one transaction), the bar stays indeterminate.
+    if (state.total > 0 && state.status === "checking") {
       bar.max = state.total;
       bar.value = state.done;
       text.textContent = state.done.toLocaleString() + " / " + state.total.toLocaleString();
