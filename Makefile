@@ -7,11 +7,15 @@ PORT ?= 8000
 DEMO_PASSWORD ?= sisaket2565
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test setup test-setup lint messages browser migrate demo clean
+.PHONY: run test setup test-setup lint messages browser migrate demo clean worker
 
 ## Set up, load the demo data and serve the portal on SQLite at http://$(HOST):$(PORT)
 run: setup migrate demo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The background worker (large imports): run it beside the server, as many as you like
+worker: migrate
+	$(PY) manage.py db_worker
 
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: test-setup

@@ -23,6 +23,7 @@ PATHS = {
     "admin": _("admin"),
     "revert": _("revert"),
     "import": _("import"),
+    "undo": _("undo of import"),
     "system": _("system"),
 }
 IGNORED_FIELDS = {"version", "updated_at", "created_at", "id"}

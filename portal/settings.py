@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "privacy",
     "dashboards",
     "areas",
+    "imports",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -255,3 +257,15 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTOS_PER_UPLOAD = 20
 DATA_UPLOAD_MAX_NUMBER_FILES = PHOTOS_PER_UPLOAD
+
+# The import centre (imports/): what an uploaded spreadsheet may be.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = 60
+# Files larger than this are checked and imported in the background (`manage.py db_worker`).
+IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=200_000)
+
+# Background work: Django's tasks framework, queued in the database (django-tasks-db) and run
+# by `manage.py db_worker` (any number of workers, on any machine sharing the database).
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}

@@ -18,6 +18,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("privacy/", include("privacy.urls")),
     path("areas/", include("areas.urls")),
+    path("imports/", include("imports.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

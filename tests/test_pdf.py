@@ -1,5 +1,6 @@
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from portal.pdf import StaticOnlyFetcher, render_pdf_bytes
 from tests.pdf import loose, pdf_fonts, pdf_pages
@@ -12,7 +13,7 @@ def test_document_embeds_sarabun_and_numbers_pages_in_thai(settings, tmp_path):
         "<h1>สภาองค์กรชุมชนตำบลกันทรลักษ์</h1>"
         '<div style="break-before: page">second</div>{% endblock %}'
     )
-    with override_settings(TEMPLATES=settings.TEMPLATES):
+    with override_settings(TEMPLATES=settings.TEMPLATES), translation.override("th"):
         content = render_pdf_bytes("page.html", {})
     pages = pdf_pages(content)
     assert len(pages) == 2

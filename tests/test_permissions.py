@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
 
 from accounts.models import User
+from imports.models import ImportBatch
 from meetings.models import MeetingPhoto
 from tests.factories import (
     AgencyFactory,
@@ -43,6 +44,23 @@ def scoped(*, editor=OK, viewer=OK, staff_elsewhere=MISSING, other_editor=MISSIN
 
 
 CREATE = {**everyone(OK), "editor": FORBIDDEN, "other_editor": FORBIDDEN, "viewer": FORBIDDEN}
+
+# The import centre: administrators and CODI staff only; a batch is its importer's (and the
+# administrators').
+IMPORTER = {**everyone(FORBIDDEN), "admin": OK, "staff": OK, "staff_elsewhere": OK}
+IMPORT_BATCH = {**IMPORTER, "staff_elsewhere": MISSING}
+IMPORT_URLS = {
+    "imports:index": (lambda o: "/imports/", IMPORTER),
+    "imports:batches": (lambda o: "/imports/batches/", IMPORTER),
+    "imports:template": (lambda o: "/imports/template/councils.xlsx", IMPORTER),
+    "imports:batch": (lambda o: f"/imports/{o['batch'].pk}/", IMPORT_BATCH),
+    "imports:errors": (lambda o: f"/imports/{o['batch'].pk}/rejected-rows.xlsx", IMPORT_BATCH),
+    "imports:progress": (lambda o: f"/imports/{o['batch'].pk}/progress/", IMPORT_BATCH),
+    "imports:map": (lambda o: f"/imports/{o['batch'].pk}/columns/", everyone(NOT_ALLOWED)),
+    "imports:commit": (lambda o: f"/imports/{o['batch'].pk}/commit/", everyone(NOT_ALLOWED)),
+    "imports:cancel": (lambda o: f"/imports/{o['batch'].pk}/cancel/", everyone(NOT_ALLOWED)),
+    "imports:undo": (lambda o: f"/imports/{o['batch'].pk}/undo/", everyone(NOT_ALLOWED)),
+}
 
 # url name -> (path builder, expected status per role)
 MATRIX = {
@@ -172,6 +190,7 @@ MATRIX = {
         lambda o: "/admin/",
         {**everyone(LOGIN), "admin": OK},
     ),
+    **IMPORT_URLS,
 }
 
 
@@ -223,6 +242,9 @@ def world(db, settings, tmp_path):
         "photo": photo,
         "resolution": ResolutionFactory(meeting=meeting),
         "users": users,
+        "batch": ImportBatch.objects.create(
+            kind="councils", file="imports/x.xlsx", file_name="x.xlsx", created_by=users["staff"]
+        ),
     }
 
 

@@ -137,3 +137,14 @@ def format_date_input(day: datetime.date | None, language: str) -> str:
         return ""
     year = to_buddhist_year(day.year) if language.startswith("th") else day.year
     return f"{day.day:02}/{day.month:02}/{year}"
+
+
+# Excel counts days from 30 December 1899 (its 1900 leap-year bug included).
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def date_from_excel_serial(serial: float) -> datetime.date:
+    """Excel's day number (`44916` is 21 Dec 2022) → date; ValueError outside 1900–2199."""
+    if not 1 <= serial < 109574:
+        raise ValueError(serial)
+    return EXCEL_EPOCH + datetime.timedelta(days=int(serial))

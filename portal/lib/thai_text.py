@@ -60,3 +60,16 @@ def normalise_phone(text: str) -> str:
     if len(digits) == 9 and digits[0] == "0" and digits[1] in "34567":
         return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
     raise ValueError(text)
+
+
+def normalise_national_id(text: str) -> str:
+    """A Thai 13-digit national ID (`1-2345-67890-12-1`, `๑๒๓…`), checked with its check digit
+    (the last digit). Dashes and spaces go; leading zeros stay. Raises ValueError otherwise."""
+    digits = re.sub(r"[\s\-.]", "", arabic_digits(str(text)).strip())
+    if not re.fullmatch(r"\d{13}", digits):
+        raise ValueError(text)
+    from privacy.masking import national_id_is_valid  # noqa: PLC0415 - the one checksum
+
+    if not national_id_is_valid(digits):
+        raise ValueError(text)
+    return digits

@@ -1,0 +1,55 @@
+"""Large files are checked and imported by a background worker (`manage.py db_worker`), in
+any process: the file is read from the shared storage, the progress is saved on the batch."""
+
+from django.contrib.auth import get_user_model
+from django.tasks import task
+
+from imports import service
+from imports.models import ImportBatch
+from imports.reading import FileRejected
+
+
+def _load(batch_id: int, user_id: int):
+    batch = ImportBatch.objects.filter(pk=batch_id).first()
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return batch, user
+
+
+@task
+def preview_task(batch_id: int, user_id: int) -> str:
+    batch, user = _load(batch_id, user_id)
+    if batch is None or user is None or batch.status != ImportBatch.Status.QUEUED:
+        return "skipped"
+    batch.status = ImportBatch.Status.CHECKING
+    batch.save(update_fields=["status"])
+    try:
+        service.run_preview(batch, user, report_progress=True)
+    except FileRejected as exc:
+        # Refused: the batch stays (it is what the user's page shows) with the reason; the
+        # file goes.
+        batch.file.delete(save=False)
+        batch.status = ImportBatch.Status.REFUSED
+        batch.notice = service.stored_message(exc.message, exc.params)
+        batch.preview = {}
+        batch.save()
+        return "refused"
+    batch.status = ImportBatch.Status.PREVIEW
+    batch.save(update_fields=["status"])
+    return "checked"
+
+
+@task
+def commit_task(batch_id: int, user_id: int, mode: str) -> str:
+    batch, user = _load(batch_id, user_id)
+    if batch is None or user is None or batch.status != ImportBatch.Status.IMPORTING:
+        return "skipped"
+    try:
+        # commit() writes all or nothing itself; a refusal keeps the renewed preview.
+        service.commit(batch, user, mode)
+    except (service.CommitRefused, FileRejected) as exc:
+        batch.refresh_from_db()
+        batch.status = ImportBatch.Status.PREVIEW
+        batch.notice = service.stored_message(exc.message, exc.params)
+        batch.save(update_fields=["status", "notice"])
+        return "refused"
+    return "imported"

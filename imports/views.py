@@ -1,0 +1,305 @@
+"""The import centre's pages: thin; the work is in imports.service."""
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from imports import service
+from imports.models import HeaderMapping, ImportBatch
+from imports.reading import IGNORED, FileRejected, normalise_header
+from imports.spreadsheets import XLSX, errors_workbook, template_workbook
+from portal.history import _plain
+from privacy.masking import mask_national_id
+
+PREVIEW_PAGE_SIZE = 100
+OUTCOME_LABELS = {
+    "new": gettext_lazy("new"),
+    "changed": gettext_lazy("changed"),
+    "unchanged": gettext_lazy("unchanged"),
+    "error": gettext_lazy("error"),
+    "conflict": gettext_lazy("conflict"),
+}
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=ImportBatch.Kind)
+    file = forms.FileField(
+        label=gettext_lazy("File (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _importer(request: HttpRequest) -> None:
+    if not service.can_import(request.user):
+        raise PermissionDenied
+
+
+def _batches(user):
+    batches = ImportBatch.objects.select_related("created_by")
+    return batches if user.is_portal_admin else batches.filter(created_by=user)
+
+
+def _batch(request: HttpRequest, pk: int) -> ImportBatch:
+    _importer(request)
+    return get_object_or_404(_batches(request.user), pk=pk)
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    _importer(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = service.store_upload(
+                form.cleaned_data["file"], form.cleaned_data["kind"], request.user
+            )
+        except FileRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect(batch)
+    kinds = [(value, label) for value, label in ImportBatch.Kind.choices]
+    recent = _batches(request.user)[:5]
+    return render(
+        request,
+        "imports/index.html",
+        {"form": form, "kinds": kinds, "recent": recent},
+        status=400 if form.errors else 200,
+    )
+
+
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    _importer(request)
+    if kind not in service.KINDS:
+        raise PermissionDenied
+    content = template_workbook(service.KINDS[kind], request.user)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-template-{kind}.xlsx"'
+    return response
+
+
+def _display_value(resource_class, key, value):
+    """A stored value as the reader reads it (as the history page shows values)."""
+    if value is None or value == "":
+        return "–"
+    if key == "national_id":
+        return mask_national_id(str(value))
+    model = resource_class._meta.model
+    try:
+        model_field = model._meta.get_field(key)
+    except Exception:  # noqa: BLE001 - a column that is not a model field (the chair)
+        return str(value)
+    if model_field.is_relation:
+        return str(value)
+    if model_field.get_internal_type() == "DateField":
+        return _plain(datetime.date.fromisoformat(value), model_field)
+    if model_field.get_internal_type() == "DateTimeField":
+        return _plain(datetime.datetime.fromisoformat(value), model_field)
+    return _plain(value, model_field)
+
+
+def _display_rows(batch: ImportBatch, rows: list) -> list:
+    resource_class = service.KINDS[batch.kind]
+    shown = []
+    for row in rows:
+        shown.append(
+            {
+                "row": row["row"],
+                "outcome": row["outcome"],
+                "outcome_label": OUTCOME_LABELS[row["outcome"]],
+                "label": row.get("label", ""),
+                "changes": [
+                    {
+                        "label": capfirst(resource_class.field_label(key)),
+                        "old": _display_value(resource_class, key, old),
+                        "new": _display_value(resource_class, key, new),
+                    }
+                    for key, old, new in row.get("changes", [])
+                ],
+                "errors": [
+                    {
+                        "column": error["column"]
+                        or (
+                            capfirst(resource_class.field_label(error["key"]))
+                            if error["key"]
+                            else ""
+                        ),
+                        "message": service.render_message(error),
+                    }
+                    for error in row.get("errors", [])
+                ],
+            }
+        )
+    return shown
+
+
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    resource_class = service.KINDS[batch.kind]
+    rows = batch.preview.get("rows", [])
+    show = request.GET.get("show", "")
+    if show in OUTCOME_LABELS:
+        rows = [row for row in rows if row["outcome"] == show]
+    elif show == "changes":
+        rows = [row for row in rows if row["outcome"] != "unchanged"]
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    field_choices = [("", _("— not imported —"))] + [
+        (key, capfirst(resource_class.field_label(key))) for key in resource_class.field_keys()
+    ]
+    return render(
+        request,
+        "imports/batch.html",
+        {
+            "batch": batch,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "rows": _display_rows(batch, page.object_list),
+            "show": show,
+            "outcomes": OUTCOME_LABELS,
+            "unknown": batch.preview.get("unknown", []),
+            "field_choices": field_choices,
+            "ignored_columns": [
+                column["header"]
+                for column in batch.preview.get("columns", [])
+                if column["key"] == IGNORED
+            ],
+            "is_preview": batch.status == ImportBatch.Status.PREVIEW,
+            "notice": service.render_message(batch.notice) if batch.notice else "",
+        },
+    )
+
+
+def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """How far the background work on a batch is, for the page's progress bar."""
+    batch = _batch(request, pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "status_label": str(batch.get_status_display()),
+            "working": batch.is_working,
+            "done": batch.progress_done,
+            "total": batch.progress_total,
+        }
+    )
+
+
+@require_POST
+def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say what unknown headers are; remembered for the next file of this kind."""
+    batch = _batch(request, pk)
+    if batch.status != ImportBatch.Status.PREVIEW:
+        return redirect(batch)
+    resource_class = service.KINDS[batch.kind]
+    allowed = set(resource_class.field_keys())
+    taken = {
+        column["key"]: column["header"]
+        for column in batch.preview.get("columns", [])
+        if column["key"] not in (None, IGNORED)
+    }
+    choices = {}
+    for index, header in enumerate(batch.preview.get("unknown", [])):
+        choice = request.POST.get(f"column-{index}", "")
+        if choice and choice not in allowed:
+            continue
+        if choice and choice in taken:
+            messages.error(
+                request,
+                _('"%(header)s" cannot be %(field)s: the column "%(other)s" already is.')
+                % {
+                    "header": header,
+                    "field": capfirst(resource_class.field_label(choice)),
+                    "other": taken[choice],
+                },
+            )
+            return redirect(batch)
+        if choice:
+            taken[choice] = header
+        choices[header] = choice
+    for header, choice in choices.items():
+        HeaderMapping.objects.update_or_create(
+            kind=batch.kind,
+            header=normalise_header(header),
+            defaults={"field": choice or IGNORED, "created_by": request.user},
+        )
+    try:
+        service.run_preview(batch, request.user)
+    except FileRejected as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The columns are set; the preview is renewed."))
+    return redirect(batch)
+
+
+@require_POST
+def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    mode = request.POST.get("mode", ImportBatch.Mode.ALL)
+    if mode not in ImportBatch.Mode.values:
+        mode = ImportBatch.Mode.ALL
+    try:
+        queued = service.request_commit(batch, request.user, mode)
+    except (service.CommitRefused, FileRejected) as exc:
+        messages.error(request, str(exc))
+    else:
+        if queued:
+            return redirect(batch)
+        messages.success(
+            request,
+            _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
+            % {
+                "new": batch.rows_new,
+                "changed": batch.rows_changed,
+                "unchanged": batch.rows_unchanged,
+            },
+        )
+    return redirect(batch)
+
+
+@require_POST
+def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    service.cancel(batch)
+    messages.info(request, _("The import was cancelled; nothing was written."))
+    return redirect("imports:index")
+
+
+@require_POST
+def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    try:
+        report = service.undo(batch, request.user)
+    except service.CommitRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Undone: %(removed)s records archived, %(restored)s given their previous "
+                "values, %(kept)s left as they are because they were edited since."
+            )
+            % {key: len(value) for key, value in report.items()},
+        )
+    return redirect(batch)
+
+
+def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    content = errors_workbook(batch, service.render_message)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejected-rows.xlsx"'
+    return response
+
+
+def batch_list(request: HttpRequest) -> HttpResponse:
+    _importer(request)
+    page = Paginator(_batches(request.user), 25).get_page(request.GET.get("page"))
+    return render(
+        request, "imports/batch_list.html", {"page_obj": page, "paginator": page.paginator}
+    )

@@ -1,0 +1,105 @@
+"""CODI staff bring in a messy district roster: preview with errors, the rejected rows
+downloaded, the valid rows imported, then the whole batch undone."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import load_workbook
+from playwright.sync_api import expect
+
+from councils.models import Council
+from imports.models import ImportBatch
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_upload_preview_download_errors_import_valid_rows_and_undo(page, log_in, screenshot):
+    call_command("load_geography", "--province", "33", verbosity=0)
+    log_in("somchai", role="staff", first_name="สมชาย")
+    page.get_by_role("link", name="นำเข้าข้อมูล").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("ศูนย์นำเข้าข้อมูล")
+    expect(page.get_by_role("link", name="ดาวน์โหลดแบบฟอร์ม")).to_have_count(8)
+    screenshot("import-centre-th")
+    page.get_by_label("ข้อมูลในไฟล์").select_option("councils")
+    page.get_by_label("ไฟล์ (.xlsx หรือ .csv)").set_input_files(
+        str(DATA / "councils_with_errors.xlsx")
+    )
+    page.get_by_role("button", name="ตรวจไฟล์").click()
+
+    table = page.locator("#preview-table")
+    expect(table.locator("tr.outcome-error")).to_have_count(3)
+    expect(table.locator("tr.outcome-new")).to_have_count(3)
+    error_row = table.locator("tr.outcome-error", has_text='"many" ไม่ใช่จำนวนเต็ม')
+    expect(error_row).to_contain_text("7")
+    expect(error_row).to_contain_text("Households")
+    expect(page.locator("#mode-all")).to_be_disabled()
+    assert not Council.objects.exists()
+    screenshot("import-preview-th")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="ดาวน์โหลดแถวที่ผิดพลาด").click()
+    download = download_info.value
+    sheet = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "แถวในไฟล์เดิม" and rows[0][-1] == "เหตุผล"
+    assert [row[0] for row in rows[1:]] == [6, 7, 8]
+
+    page.get_by_label("นำเข้าเฉพาะแถวที่ถูกต้อง").check()
+    page.get_by_role("button", name="นำเข้าข้อมูล", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("นำเข้าแล้ว: ใหม่ 3 รายการ")
+    assert Council.objects.active().count() == 3
+    screenshot("import-done-th")
+
+    page.get_by_role("button", name="ยกเลิกการนำเข้านี้").click()
+    expect(page.get_by_role("alert")).to_contain_text("เก็บเข้าคลัง 3 รายการ")
+    expect(page.locator("#undo-report")).to_contain_text("ข้อมูลที่สร้างจากการนำเข้า 3 รายการถูกเก็บเข้าคลัง")
+    assert Council.objects.active().count() == 0
+    screenshot("import-undone-th")
+
+    page.get_by_role("link", name="ประวัติการนำเข้า").first.click()
+    expect(page.locator("table")).to_contain_text("councils_with_errors.xlsx")
+    expect(page.locator("table")).to_contain_text("ยกเลิกการนำเข้าแล้ว")
+
+    # The same batch in English: statuses, the undo report and the column names.
+    page.get_by_role("link", name=f"{ImportBatch.objects.get().pk}", exact=True).click()
+    page.get_by_role("button", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Import #")
+    expect(page.locator("#batch-status")).to_have_text("Undone")
+    expect(page.locator("#undo-report")).to_contain_text(
+        "3 records created by the import were archived."
+    )
+    expect(page.locator("#preview-table")).to_contain_text('"many" is not a whole number.')
+    screenshot("import-undone-en")
+
+
+def test_a_large_file_shows_a_progress_bar_then_the_preview(page, log_in, settings, screenshot):
+    """The batch page polls the worker's progress (static script, CSP self-only) and shows
+    the preview by itself when the worker is done."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.IMPORT_BACKGROUND_BYTES = 1000
+    call_command("load_geography", "--province", "33", verbosity=0)
+    log_in("somchai", role="staff", first_name="สมชาย")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto("/imports/")
+    page.get_by_label("ไฟล์ (.xlsx หรือ .csv)").set_input_files(
+        str(DATA / "kantharalak_council_roster.xlsx")
+    )
+    page.get_by_role("button", name="ตรวจไฟล์").click()
+    expect(page.locator("#batch-progress")).to_contain_text("กำลังตรวจไฟล์เบื้องหลัง")
+    expect(page.locator("#batch-progress-text")).to_contain_text("รอเครื่องประมวลผล")
+    screenshot("import-queued-th")
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    expect(page.locator("#preview-table tr.outcome-new")).to_have_count(20, timeout=15_000)
+    expect(page.locator("#batch-progress")).to_have_count(0)
+    assert errors == []
