@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
+from dashboards.cache import invalidate as invalidate_figures
 from imports import bulk
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, read_table
@@ -338,6 +339,8 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
     """Write the rows: all of them (refused while any row has an error), or the valid ones.
     The rows are checked again; if anything differs from the preview (someone changed the
     records meanwhile), nothing is written and the preview is renewed."""
+    # Bulk writes send no save signals: drop the cached dashboard figures once it commits.
+    transaction.on_commit(invalidate_figures)
     if batch.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
         raise CommitRefused(_("This import has already been confirmed or cancelled."))
     rejected = error_rows(batch)
@@ -451,6 +454,7 @@ def undo(batch: ImportBatch, user) -> dict:
     out of every list and comes back if a later import names it again). A record it changed
     gets the values it had before. A record edited since the import is left as it is and named
     in the report."""
+    transaction.on_commit(invalidate_figures)
     if batch.status != ImportBatch.Status.IMPORTED:
         raise CommitRefused(_("Only a completed import can be undone."))
     reason = batch.change_reason

@@ -173,3 +173,19 @@ def test_undo_queries_do_not_grow_with_the_batch(staff_user, world):
         return len(context)
 
     assert undo_queries(1000) <= undo_queries(100) + 4
+
+
+def test_an_import_and_its_undo_refresh_the_dashboard_figures(
+    staff_user, world, client, django_capture_on_commit_callbacks
+):
+    """Bulk writes send no save signals; the cached dashboard figures must still drop."""
+    client.force_login(staff_user)
+    figures = lambda: client.get("/", {"fiscal_year": 2567}).context["summary"]  # noqa: E731
+    assert figures()["projects"]["total"] == 0
+    batch = run(staff_user, project_rows(12, world))
+    with django_capture_on_commit_callbacks(execute=True):
+        service.commit(batch, staff_user, ImportBatch.Mode.ALL)
+    assert figures()["projects"]["total"] == 12
+    with django_capture_on_commit_callbacks(execute=True):
+        service.undo(batch, staff_user)
+    assert figures()["projects"]["total"] == 0
