@@ -331,3 +331,17 @@ def test_charts_are_drawn_without_script(world, staff_client):
     text = staff_client.get("/", {"fiscal_year": 2566}).text
     assert text.count('class="bar-chart"') == 4
     assert "<script" not in re.sub(r'<script src="[^"]+"( defer)?></script>', "", text)
+
+
+def test_how_long_since_a_council_was_updated_in_days(world, staff_client):
+    from django.utils import timezone
+
+    from councils.models import Council
+
+    Council.objects.filter(pk=world["a1"].pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=40)
+    )
+    thai = staff_client.get("/quality/").text
+    assert "(40 วันที่แล้ว)" in thai and "(วันนี้)" in thai
+    english = staff_client.get("/quality/", headers={"accept-language": "en"}).text
+    assert "(40 days ago)" in english and "(today)" in english

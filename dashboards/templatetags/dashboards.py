@@ -1,5 +1,6 @@
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from portal.lib.thai_text import thai_digits
 
@@ -28,3 +29,15 @@ def num(value) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def days_ago(moment) -> str:
+    """How long since a record was last updated, in whole days of Asia/Bangkok: "today",
+    "3 days ago". (Django's Thai catalogue has no words for `timesince`.)"""
+    if not moment:
+        return ""
+    days = (timezone.localdate() - timezone.localtime(moment).date()).days
+    if days <= 0:
+        return gettext("today")
+    return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": f"{days:,}"}
