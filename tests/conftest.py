@@ -43,6 +43,20 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture
+def sisaket(db):
+    return ProvinceFactory()
+
+
+@pytest.fixture
+def staff(client, sisaket):
+    """A client logged in as CODI staff of Sisaket."""
+    user = UserFactory(username="staff33", role="staff")
+    user.provinces.add(sisaket)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def staff_user(db):
     """CODI staff working in Sisaket (province 33, the factories' default province)."""
     user = UserFactory(username="somchai", first_name="สมชาย", role="staff")

@@ -2,12 +2,10 @@
 history, recording who came by hand, and adding a spreadsheet of the sign-in sheet (strict,
 all or nothing)."""
 
-import datetime
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from openpyxl import Workbook
 
 from meetings.models import Attendance
@@ -21,34 +19,11 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN, bangkok
 from tests.test_details import page_text, section
 from tests.test_forms import add_rows, form_data
 
 pytestmark = pytest.mark.django_db
-
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

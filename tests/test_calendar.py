@@ -8,24 +8,9 @@ from icalendar import Calendar
 
 from accounts.models import User
 from tests.factories import MeetingFactory, ProvinceFactory, UserFactory
+from tests.helpers import EN, bangkok
 
 pytestmark = pytest.mark.django_db
-
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from councils.models import CommunityOrganisation, CouncilMember
 from meetings.models import Attendance, MeetingOrganiser, Resolution
@@ -31,20 +30,9 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN, bangkok
 
 pytestmark = pytest.mark.django_db
-
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
 
 
 @pytest.fixture
@@ -56,14 +44,6 @@ def area(sisaket):
     return SubdistrictFactory(
         district=district, code="330401", name_th="บึงมะลู", name_en="Bueng Malu"
     )
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -92,10 +72,6 @@ def section(response, heading_id: str) -> str:
     )
     assert match, f"no section labelled {heading_id}"
     return " ".join(re.sub(r"<[^>]+>", " ", match.group(1)).split())
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
 
 
 # --- council --------------------------------------------------------------------------------

@@ -27,10 +27,10 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN
 
 pytestmark = pytest.mark.django_db
 
-EN = {"accept-language": "en"}
 FORMULAS = [
     '=HYPERLINK("http://evil")',
     "+66812345678",
@@ -39,16 +39,6 @@ FORMULAS = [
     "\t=1+1",
     "\r=1+1",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
 
 
 @pytest.fixture
@@ -69,14 +59,6 @@ def place(province, district_code, name_th="อำเภอทดสอบ", nam
 @pytest.fixture
 def area(sisaket):
     return place(sisaket, "3390", name_th="กันทรลักษ์", name_en="Kantharalak")
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -30,24 +30,14 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN
 
 pytestmark = pytest.mark.django_db
 
-EN = {"accept-language": "en"}
 NOTHING_SAVED = "Please correct the errors below. Nothing was saved."
 
 
 # --- fixtures -------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
 
 
 @pytest.fixture
@@ -67,14 +57,6 @@ def other_area(sisaket):
         province=sisaket, code="3303", name_th="กันทรารมย์", name_en="Kanthararom"
     )
     return SubdistrictFactory(district=district, code="330301", name_th="ดูน", name_en="Dun")
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from councils.models import Agency, Council
 from geo.models import District, Subdistrict
@@ -27,6 +26,7 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import bangkok
 
 pytestmark = pytest.mark.django_db
 
@@ -528,10 +528,6 @@ def test_archived_projects_are_not_listed(staff, projects):
 
 
 # --- meetings -------------------------------------------------------------------------------
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
 
 
 @pytest.fixture

@@ -18,35 +18,12 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN, bangkok
 from tests.pdf import loose, pdf_pages
 from tests.test_details import page_text
 from tests.test_forms import add_rows, form_data
 
 pytestmark = pytest.mark.django_db
-
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -8,33 +8,19 @@ from django.utils import timezone
 
 from meetings.models import MeetingPhoto
 from portal.lib.markup import render_markup
-from tests.factories import MeetingFactory, ProvinceFactory, UserFactory
+from tests.factories import MeetingFactory, UserFactory
+from tests.helpers import EN
 from tests.test_details import section
 from tests.test_forms import form_data
 from tests.test_photos import photo_bytes, post_photos, upload
 
 pytestmark = pytest.mark.django_db
 
-EN = {"accept-language": "en"}
-
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.utils import timezone
 
 from meetings.models import Resolution
 from tests.factories import (
@@ -19,39 +18,16 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
+from tests.helpers import EN, bangkok
 from tests.test_details import count_queries, page_text, section
 
 pytestmark = pytest.mark.django_db
-
-EN = {"accept-language": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def bangkok(*args):
-    return timezone.make_aware(datetime.datetime(*args))
 
 
 def at_utc(*args):
     """Freeze "now" at this UTC moment."""
     moment = datetime.datetime(*args, tzinfo=datetime.UTC)
     return mock.patch("django.utils.timezone.now", return_value=moment)
-
-
-@pytest.fixture
-def sisaket(db):
-    return ProvinceFactory()
-
-
-@pytest.fixture
-def staff(client, sisaket):
-    user = UserFactory(username="staff33", role="staff")
-    user.provinces.add(sisaket)
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
