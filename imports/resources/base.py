@@ -1,0 +1,554 @@
+"""The base of every import resource: header matching, natural keys, scope, history
+and the finders that resolve what a cell names (a council, a programme, an agency...)."""
+
+import datetime
+import decimal
+
+import geothai
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+
+from councils.models import Agency, Council
+from geo.models import Province
+from imports.reading import IGNORED, normalise_header
+from imports.widgets import (
+    CellError,
+    ChoiceWidget,
+    TextWidget,
+)
+from projects.models import Programme, Project
+
+IGNORED_FIELDS = {"id", "created_at", "updated_at", "version", "is_demo"}
+RUNNING_NUMBER = [
+    "ลำดับ",
+    "ลำดับที่",
+    "ที่",
+    "no",
+    "no.",
+    "#",
+    "row",
+    "หมายเหตุ",
+    "notes",
+    "remarks",
+    # The columns the errors download adds, so a fixed file can come straight back.
+    _("Row in the original file"),
+    _("Reasons"),
+]
+
+
+def json_value(value):
+    """A field's value as the preview stores it."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+# The words offices use besides the portal's own labels.
+SYNONYMS = {
+    ("councilmember", "role"): {
+        "กรรมการ": "member",
+        "ประธานสภา": "chair",
+        "ประธานสภาองค์กรชุมชน": "chair",
+        "รองประธานสภา": "vice_chair",
+        "เลขา": "secretary",
+        "เลขาฯ": "secretary",
+        "เหรัญญิก/ผู้ดูแลเงิน": "treasurer",
+    },
+    ("council", "status"): {"ยังดำเนินการ": "active", "ดำเนินการ": "active", "ยุบ": "dissolved"},
+    ("council", "area_type"): {"ต.": "subdistrict", "เขตเทศบาล": "municipality"},
+}
+
+
+def _one(found: list, text: str, several, describe):
+    if len(found) > 1:
+        raise CellError(
+            several, name=text, candidates=", ".join(describe(item) for item in found[:8])
+        )
+    return found[0] if found else None
+
+
+def find_council(text: str) -> Council:
+    """A council by its code, or by its exact Thai or English name."""
+    councils = Council.objects.select_related("district")
+    found = list(councils.filter(code=text)[:2]) or list(
+        councils.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
+    )
+    council = _one(
+        found,
+        text,
+        _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda c: f"{c.code} (อ.{c.district.name_th})",
+    )
+    if council is None:
+        raise CellError(_('No council has the code or name "%(name)s".'), name=text)
+    return council
+
+
+def _find_many(queryset, texts, code_field, name_fields, several, missing, describe) -> dict:
+    """Records named in many cells at once (one query): text → record, or the CellError a
+    single lookup would raise. The code wins over names; a name must fit one record."""
+    texts = {text for text in texts if text}
+    condition = Q(**{f"{code_field}__in": texts})
+    for name in name_fields:
+        condition |= Q(**{f"{name}__in": texts})
+    records = list(queryset.filter(condition)) if texts else []
+    by_code: dict = {}
+    by_name: dict = {}
+    for record in records:
+        by_code.setdefault(getattr(record, code_field), []).append(record)
+        for name in name_fields:
+            value = getattr(record, name)
+            if value and record not in by_name.setdefault(value, []):
+                by_name[value].append(record)
+    found = {}
+    for text in texts:
+        matches = by_code.get(text) or by_name.get(text, [])
+        try:
+            record = _one(matches, text, several, describe)
+            found[text] = record or CellError(missing, name=text)
+        except CellError as exc:
+            found[text] = exc
+    return found
+
+
+def find_councils(texts) -> dict:
+    return _find_many(
+        Council.objects.select_related("district"),
+        texts,
+        "code",
+        ("name_th", "name_en"),
+        _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No council has the code or name "%(name)s".'),
+        lambda c: f"{c.code} (อ.{c.district.name_th})",
+    )
+
+
+def find_programmes(texts) -> dict:
+    return _find_many(
+        Programme.objects.all(),
+        texts,
+        "code",
+        ("name_th", "name_en"),
+        _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No programme has the code or name "%(name)s".'),
+        lambda p: p.code,
+    )
+
+
+def find_agencies(texts) -> dict:
+    return _find_many(
+        Agency.objects.all(),
+        texts,
+        "code",
+        ("name_th", "name_en", "short_name"),
+        _('Several agencies are called "%(name)s": %(candidates)s. Use the code.'),
+        _('No agency has the code or name "%(name)s".'),
+        lambda a: f"{a.code} ({a.name_th})",
+    )
+
+
+def find_projects(texts) -> dict:
+    return _find_many(
+        Project.objects.select_related("council__district"),
+        texts,
+        "code",
+        (),
+        _('No project has the code "%(name)s".'),
+        _('No project has the code "%(name)s".'),
+        lambda p: p.code,
+    )
+
+
+def find_agency(text: str) -> Agency:
+    """A partner agency by its code, Thai or English name, or short name."""
+    found = list(Agency.objects.filter(code=text)[:2]) or list(
+        Agency.objects.filter(
+            Q(name_th=text) | Q(name_en__iexact=text) | Q(short_name__iexact=text)
+        )[:9]
+    )
+    agency = _one(
+        found,
+        text,
+        _('Several agencies are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda a: f"{a.code} ({a.name_th})",
+    )
+    if agency is None:
+        raise CellError(_('No agency has the code or name "%(name)s".'), name=text)
+    return agency
+
+
+def find_project(text: str) -> Project:
+    project = Project.objects.select_related("council__district").filter(code=text).first()
+    if project is None:
+        raise CellError(_('No project has the code "%(name)s".'), name=text)
+    return project
+
+
+def find_programme(text: str) -> Programme:
+    found = list(Programme.objects.filter(code=text)[:2]) or list(
+        Programme.objects.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
+    )
+    programme = _one(
+        found,
+        text,
+        _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
+        lambda p: p.code,
+    )
+    if programme is None:
+        raise CellError(_('No programme has the code or name "%(name)s".'), name=text)
+    return programme
+
+
+NATIONAL = {"national", "ทั่วประเทศ", "ส่วนกลาง", "ระดับชาติ", "-"}
+
+
+def find_province(text: str):
+    """A province by its Thai or English name (`จ.ศรีสะเกษ`, `Si Sa Ket`) or DOPA code;
+    "national" (ทั่วประเทศ, ส่วนกลาง) is no province."""
+    if text.strip().lower() in NATIONAL:
+        return None
+    wanted = geothai.normalize(text)
+    for province in Province.objects.all():
+        if text == province.code or wanted in (
+            geothai.normalize(province.name_th),
+            geothai.normalize(province.name_en),
+        ):
+            return province
+    raise CellError(_('No province is called "%(name)s".'), name=text)
+
+
+def choice_widget(model, name, default=None):
+    """Choices by value or label in Thai or English, and the usual synonyms. The labels are
+    read when the widget is made: every language at once, so the widget fits any request."""
+    model_field = model._meta.get_field(name)
+    with translation.override("th"):
+        labels_th = {value: str(label) for value, label in model_field.flatchoices}
+    with translation.override("en"):
+        choices = [(value, str(label)) for value, label in model_field.flatchoices]
+    synonyms = SYNONYMS.get((model._meta.model_name, name))
+    return ChoiceWidget(choices, labels_th, default=default, synonyms=synonyms)
+
+
+class ImportResource(resources.ModelResource):
+    """The base of every import: see the module's docstring."""
+
+    kind_code = ""
+    # Field key → header names beyond the field's own labels (Thai and English).
+    aliases: dict[str, list[str]] = {}
+    # Headers that are read and deliberately not imported (running numbers, notes...).
+    ignored_headers: list[str] = RUNNING_NUMBER
+    # Columns a file must have: each entry lists keys of which one at least is needed.
+    required_columns: list[tuple[str, ...]] = []
+    # Other models whose rows an import of this kind may create or change (for undo).
+    touches: tuple = ()
+    # Fields worked out from other columns (areas found by name, a council by code): they
+    # are checked when they are worked out, not again by the model.
+    derived_fields: set[str] = set()
+    # Fields that a row's other errors leave empty (a code made from the subdistrict).
+    quiet_after_errors: set[str] = set()
+    # Key columns whose empty cell keeps the stored value rather than clearing it.
+    keep_when_empty: set[str] = set()
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        clean_model_instances = True
+        store_instance = True
+        skip_html_diff = True
+        use_transactions = True
+
+    def __init__(self, user, batch=None):
+        super().__init__()
+        self.user = user
+        self.batch = batch
+        self.scope_provinces = [] if user.is_portal_admin else list(user.province_codes)
+        self._changes = []
+        # References already looked up (key → text → record or CellError), and, in a bulk
+        # import, the records the rows are about, by natural key.
+        self._memo: dict[str, dict] = {}
+        self._existing: dict | None = None
+        self._stored_province = None
+
+    def get_import_fields(self):
+        # import-export works the list out again for every row; it never changes.
+        if "_import_fields" not in self.__dict__:
+            self.__dict__["_import_fields"] = super().get_import_fields()
+        return self.__dict__["_import_fields"]
+
+    # Headers -----------------------------------------------------------------------------
+
+    @classmethod
+    def field_keys(cls) -> list[str]:
+        return [name for name in cls.fields if name != "id"]
+
+    @classmethod
+    def field_label(cls, key: str) -> str:
+        model = cls._meta.model
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except Exception:  # noqa: BLE001 - a column that is not a model field
+            return str(cls.extra_labels.get(key, key))
+
+    extra_labels: dict = {"version": _("version")}
+
+    @classmethod
+    def header_names(cls) -> dict[str, str]:
+        names = {}
+        for key in cls.field_keys():
+            candidates = [key, *cls.aliases.get(key, [])]
+            for language in ("th", "en"):
+                with translation.override(language):
+                    candidates.append(cls.field_label(key))
+            for candidate in candidates:
+                names.setdefault(normalise_header(candidate), key)
+        for name in cls.ignored_headers:
+            for language in ("th", "en"):
+                with translation.override(language):
+                    names.setdefault(normalise_header(str(name)), IGNORED)
+        return names
+
+    @classmethod
+    def match_header(cls, normalised: str) -> str | None:
+        if not hasattr(cls, "_header_cache") or cls._header_cache[0] != translation.get_language():
+            cls._header_cache = (translation.get_language(), cls.header_names())
+        return cls._header_cache[1].get(normalised)
+
+    # Finding the record ------------------------------------------------------------------
+
+    def find_existing(self, row):
+        raise NotImplementedError
+
+    def get_instance(self, instance_loader, row):
+        found = None if row.get("_errors") else self.find_existing(row)
+        # Where the record is before the row changes it (a row may not move a record out of
+        # the user's scope, nor into it from outside).
+        self._stored_province = self.scope_province(found) if found is not None else None
+        return found
+
+    # A kind that can be imported in bulk (imports.bulk): its references and records are
+    # prefetched, and a row's natural key tells duplicates within a file apart.
+    bulk_capable = False
+
+    def natural_key(self, instance):
+        return None
+
+    def before_import_row(self, row, **kwargs):
+        row["_errors"] = {}
+
+    def resolve(self, row, key: str, finder, required: bool = True) -> None:
+        """Find the record a reference column names (a council by code or name...): stored
+        in row[f"_{key}"], or an error on that column."""
+        text = TextWidget().clean(row.get(key))
+        row[f"_{key}"] = None
+        if not text:
+            if required:
+                row["_errors"][key] = ValidationError(
+                    _("This column is needed: %(column)s."),
+                    code="required",
+                    params={"column": str(self.field_label(key))},
+                )
+            return
+        memo = self._memo.setdefault(key, {})
+        if text not in memo:
+            try:
+                memo[text] = finder(text)
+            except CellError as exc:
+                memo[text] = exc
+        found = memo[text]
+        if isinstance(found, CellError):
+            row["_errors"][key] = ValidationError(
+                found.message, code="invalid", params=found.params
+            )
+        else:
+            row[f"_{key}"] = found
+
+    def prefetch(self, rows: list[dict]) -> None:
+        """Before a bulk import: load in a few queries what the rows refer to and the records
+        they are about (see `bulk_capable`)."""
+
+    def prefetch_references(self, rows: list[dict], finders: dict) -> None:
+        """Fill the memo of `resolve` for reference columns (key → many-finder)."""
+        for key, finder in finders.items():
+            known = self._memo.setdefault(key, {})
+            wanted = {TextWidget().clean(row.get(key)) for row in rows} - {""} - set(known)
+            if wanted:
+                known.update(finder(wanted))
+
+    def _index(self, records, key) -> dict:
+        """Records by natural key, an active record before an archived one."""
+        index: dict = {}
+        for record in sorted(records, key=lambda r: (r.archived_at is not None, r.pk)):
+            index.setdefault(key(record), record)
+        return index
+
+    # Reading a row -----------------------------------------------------------------------
+
+    def import_instance(self, instance, row, **kwargs):
+        """Like import-export's, but keeps each error's message and parameters apart, so the
+        preview can show it in the reader's language."""
+        errors = dict(row.get("_errors") or {})
+        for field in self.get_import_fields():
+            if not field.attribute or field.column_name in errors:
+                continue
+            try:
+                self.import_field(field, instance, row, **kwargs)
+            except CellError as exc:
+                errors[field.column_name] = ValidationError(
+                    exc.message, code="invalid", params=exc.params
+                )
+            except ValueError as exc:
+                errors[field.column_name] = ValidationError(
+                    _('"%(value)s" cannot be read here.'),
+                    code="invalid",
+                    params={"value": str(row.get(field.column_name) or "")},
+                )
+                del exc
+        self.after_fields(instance, row, errors)
+        if not errors:
+            self.check_version(instance, row, errors)
+        if not errors:
+            self.check_scope(instance, row, errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_fields(self, instance, row, errors) -> None:
+        """What a kind does once the simple fields are read (areas, derived values)."""
+
+    def check_version(self, instance, row, errors) -> None:
+        written = row.get("version")
+        if instance.pk is None or written in (None, ""):
+            return
+        try:
+            written = int(str(written).strip().split(".")[0])
+        except ValueError:
+            errors["version"] = ValidationError(
+                _('"%(value)s" is not a whole number.'), code="invalid", params={"value": written}
+            )
+            return
+        if written != instance.version:
+            errors["version"] = ValidationError(
+                _(
+                    "Changed in the portal since this file was exported (the file has version "
+                    "%(file)s, the portal version %(portal)s): export again and redo the change."
+                ),
+                code="conflict",
+                params={"file": written, "portal": instance.version},
+            )
+
+    def scope_province(self, instance) -> str | None:
+        raise NotImplementedError
+
+    def scope_error(self, instance):
+        return ValidationError(_("This record is outside your provinces."), code="scope")
+
+    def check_scope(self, instance, row, errors) -> None:
+        if self.user.is_portal_admin:
+            return
+        allowed = set(self.scope_provinces)
+        provinces = {self.scope_province(instance)}
+        if instance.pk is not None:
+            provinces.add(self._stored_province)
+        if not provinces <= allowed:
+            errors[self.scope_column] = self.scope_error(instance)
+
+    scope_column = NON_FIELD_ERRORS
+
+    # Saving ------------------------------------------------------------------------------
+
+    @property
+    def change_reason(self) -> str:
+        return f"import:{self.batch.pk}" if self.batch is not None else "import"
+
+    def mark(self, instance) -> None:
+        """The history entry of this save names the batch and the user."""
+        instance._change_reason = self.change_reason
+        instance._history_user = self.user
+
+    def before_save_instance(self, instance, row, **kwargs):
+        if instance.archived_at is not None:
+            instance.archived_at = None
+        self.mark(instance)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        # Derived fields were found in the database (or their columns are in error): the
+        # model's own checks of them would cost queries or only repeat the error.
+        exclude = set(errors) | self.derived_fields
+        if errors:
+            exclude |= self.quiet_after_errors
+        try:
+            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.column_name in self.keep_when_empty and row.get(field.column_name) in (None, ""):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    # Differences -------------------------------------------------------------------------
+
+    def extra_changes(self, instance, original, row) -> list:
+        return []
+
+    def compute_changes(self, instance, original, row, new: bool) -> list:
+        changes = []
+        for model_field in instance._meta.concrete_fields:
+            if model_field.name in IGNORED_FIELDS:
+                continue
+            if not model_field.editable and model_field.name != "archived_at":
+                continue
+            old = getattr(original, model_field.attname, None) if not new else None
+            value = getattr(instance, model_field.attname, None)
+            if model_field.name == "archived_at":
+                value = None  # saving brings it back
+            if not new and old == value:
+                continue
+            if new and value in (None, ""):
+                continue
+            if model_field.is_relation:
+                old_label = str(getattr(original, model_field.name)) if old is not None else None
+                new_label = str(getattr(instance, model_field.name)) if value is not None else None
+                changes.append([model_field.name, old_label, new_label])
+            else:
+                changes.append([model_field.name, json_value(old), json_value(value)])
+        changes.extend(self.extra_changes(instance, None if new else original, row))
+        return changes
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            self._changes = []
+            return False
+        new = instance.pk is None
+        self._changes = self.compute_changes(instance, original, row, new)
+        return not new and not self._changes
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._changes = []
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.changes = self._changes
+        return row_result
+
+
+PHONE_ALIASES = ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"]
+
+
+def _single(finder):
+    """A one-cell lookup from a many-cells finder."""
+
+    def find(text):
+        found = finder([text])[text]
+        if isinstance(found, CellError):
+            raise found
+        return found
+
+    return find

@@ -1,0 +1,496 @@
+"""Imports of councils, their members and community organisations, and partner agencies."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from import_export import fields
+
+from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from imports.areas import resolve_district, resolve_subdistrict
+from imports.resources.base import (
+    PHONE_ALIASES,
+    RUNNING_NUMBER,
+    ImportResource,
+    choice_widget,
+    find_council,
+    find_councils,
+    find_province,
+)
+from imports.widgets import (
+    CellError,
+    DateWidget,
+    IntegerWidget,
+    NationalIdWidget,
+    PhoneWidget,
+    TextWidget,
+)
+
+
+class CouncilImportResource(ImportResource):
+    kind_code = "councils"
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name_th = fields.Field(attribute="name_th", column_name="name_th", widget=TextWidget())
+    name_en = fields.Field(attribute="name_en", column_name="name_en", widget=TextWidget())
+    area_type = fields.Field(
+        attribute="area_type",
+        column_name="area_type",
+        widget=choice_widget(Council, "area_type", default=Council.AreaType.SUBDISTRICT),
+    )
+    province = fields.Field(attribute=None, column_name="province")
+    district = fields.Field(attribute=None, column_name="district")
+    subdistrict = fields.Field(attribute=None, column_name="subdistrict")
+    municipality_name = fields.Field(
+        attribute="municipality_name", column_name="municipality_name", widget=TextWidget()
+    )
+    established_on = fields.Field(
+        attribute="established_on", column_name="established_on", widget=DateWidget()
+    )
+    registered_on = fields.Field(
+        attribute="registered_on", column_name="registered_on", widget=DateWidget()
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name="status",
+        widget=choice_widget(Council, "status", default=Council.Status.ACTIVE),
+    )
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    households = fields.Field(
+        attribute="households", column_name="households", widget=IntegerWidget()
+    )
+    population = fields.Field(
+        attribute="population", column_name="population", widget=IntegerWidget()
+    )
+    chair = fields.Field(attribute=None, column_name="chair")
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "code": ["รหัส", "รหัสสภา", "รหัสทะเบียน", "เลขทะเบียน", "council code"],
+        "name_th": ["ชื่อสภาองค์กรชุมชน", "ชื่อสภา", "ชื่อ", "name", "council", "ชื่อภาษาไทย"],
+        "name_en": ["ชื่อภาษาอังกฤษ", "english name"],
+        "area_type": ["ประเภทพื้นที่", "ประเภท"],
+        "province": ["จังหวัด", "จ."],
+        "district": ["อำเภอ", "อ.", "amphoe"],
+        "subdistrict": ["ตำบล", "ต.", "tambon"],
+        "municipality_name": ["เทศบาล", "ชื่อเทศบาล"],
+        "established_on": ["วันที่จัดตั้ง", "วันจัดตั้ง", "date established"],
+        "registered_on": [
+            "วันที่จดแจ้งจัดตั้ง",
+            "วันที่จดแจ้ง",
+            "วันจดแจ้ง",
+            "วันที่จดทะเบียน",
+            "registration date",
+            "date registered",
+        ],
+        "status": ["สถานะ"],
+        "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"],
+        "email": ["อีเมล", "อีเมล์", "email"],
+        "address": ["ที่อยู่", "ที่ตั้ง"],
+        "households": ["จำนวนครัวเรือน", "ครัวเรือน", "households"],
+        "population": ["จำนวนประชากร", "ประชากร"],
+        "chair": ["ประธานสภา", "ประธาน", "ชื่อประธาน", "chair", "chairperson"],
+        "version": ["เวอร์ชัน", "ฉบับแก้ไข"],
+    }
+    ignored_headers = [
+        *RUNNING_NUMBER,
+        # The portal counts a council's organisations itself.
+        "จำนวนองค์กรชุมชน (กลุ่ม)",
+        "จำนวนองค์กรชุมชน",
+        "community organisations",
+    ]
+    required_columns = [("code", "name_th")]
+    extra_labels = {
+        "version": _("version"),
+        "province": _("province"),
+        "chair": _("chair"),
+    }
+    touches = (CouncilMember,)
+    derived_fields = {"district", "subdistrict"}
+    quiet_after_errors = {"code"}
+    keep_when_empty = {"code"}
+
+    class Meta(ImportResource.Meta):
+        model = Council
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "area_type",
+            "province",
+            "district",
+            "subdistrict",
+            "municipality_name",
+            "established_on",
+            "registered_on",
+            "status",
+            "phone",
+            "email",
+            "address",
+            "households",
+            "population",
+            "chair",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        errors = row["_errors"]
+        subdistrict = TextWidget().clean(row.get("subdistrict"))
+        district = TextWidget().clean(row.get("district"))
+        province = TextWidget().clean(row.get("province"))
+        row["_subdistrict"] = row["_district"] = None
+        try:
+            if subdistrict:
+                found = resolve_subdistrict(subdistrict, district, province, self.scope_provinces)
+                row["_subdistrict"], row["_district"] = found, found.district
+            elif district:
+                row["_district"] = resolve_district(district, province, self.scope_provinces)
+        except CellError as exc:
+            column = "subdistrict" if subdistrict else "district"
+            errors[column] = ValidationError(exc.message, code="invalid", params=exc.params)
+
+    def find_existing(self, row):
+        code = TextWidget().clean(row.get("code"))
+        councils = Council.objects.select_related("district", "subdistrict")
+        if code:
+            return councils.filter(code=code).first()
+        if row.get("_subdistrict") is not None:
+            return (
+                councils.filter(
+                    subdistrict=row["_subdistrict"], area_type=Council.AreaType.SUBDISTRICT
+                )
+                .order_by("archived_at", "pk")
+                .first()
+            )
+        municipality = TextWidget().clean(row.get("municipality_name"))
+        if municipality and row.get("_district") is not None:
+            return (
+                councils.filter(municipality_name=municipality, district=row["_district"])
+                .order_by("archived_at", "pk")
+                .first()
+            )
+        return None
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_subdistrict") is not None:
+            instance.subdistrict = row["_subdistrict"]
+            instance.district = row["_district"]
+        elif row.get("_district") is not None:
+            instance.district = row["_district"]
+            if "subdistrict" in row:
+                instance.subdistrict = None
+        if instance.district_id is None and not ({"district", "subdistrict"} & errors.keys()):
+            errors["subdistrict"] = ValidationError(
+                _("Say where the council is: its subdistrict (ตำบล) and district (อำเภอ)."),
+                code="required",
+            )
+        if not instance.code and instance.pk is None:
+            if instance.subdistrict_id and instance.area_type == Council.AreaType.SUBDISTRICT:
+                instance.code = f"C{instance.subdistrict_id}"
+            elif not errors:
+                errors["code"] = ValidationError(
+                    _("A new municipal council needs its registration code."), code="required"
+                )
+
+    def scope_province(self, instance):
+        return instance.district.province_id if instance.district_id else None
+
+    scope_column = "subdistrict"
+
+    def _current_chair(self, council):
+        if council is None or council.pk is None:
+            return None
+        return (
+            CouncilMember.objects.filter(council=council, role=CouncilMember.Role.CHAIR)
+            .active()
+            .order_by("pk")
+            .first()
+        )
+
+    def extra_changes(self, instance, original, row) -> list:
+        name = TextWidget().clean(row.get("chair"))
+        if "chair" not in row or not name:
+            return []
+        chair = self._current_chair(original)
+        old = chair.full_name if chair else None
+        return [] if old == name else [["chair", old, name]]
+
+    def after_save_instance(self, instance, row, **kwargs):
+        name = TextWidget().clean(row.get("chair"))
+        if not name:
+            return
+        chair = self._current_chair(instance)
+        if chair is not None and chair.full_name == name:
+            return
+        if chair is not None:
+            chair.role = CouncilMember.Role.MEMBER
+            self.mark(chair)
+            chair.save()
+        member = (
+            CouncilMember.objects.filter(council=instance, full_name=name)
+            .order_by("archived_at", "pk")
+            .first()
+        ) or CouncilMember(council=instance, full_name=name)
+        member.role = CouncilMember.Role.CHAIR
+        member.archived_at = None
+        self.mark(member)
+        member.save()
+
+
+class CouncilMemberImportResource(ImportResource):
+    kind_code = "members"
+    council = fields.Field(attribute=None, column_name="council")
+    full_name = fields.Field(attribute="full_name", column_name="full_name", widget=TextWidget())
+    role = fields.Field(
+        attribute="role",
+        column_name="role",
+        widget=choice_widget(CouncilMember, "role", default=CouncilMember.Role.MEMBER),
+    )
+    national_id = fields.Field(
+        attribute="national_id", column_name="national_id", widget=NationalIdWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    term_start = fields.Field(attribute="term_start", column_name="term_start", widget=DateWidget())
+    term_end = fields.Field(attribute="term_end", column_name="term_end", widget=DateWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "council": ["สภา", "สภาองค์กรชุมชน", "ชื่อสภา", "ชื่อสภาองค์กรชุมชน", "รหัสสภา", "council"],
+        "full_name": ["ชื่อ-สกุล", "ชื่อ - สกุล", "ชื่อ-นามสกุล", "ชื่อสกุล", "ชื่อ", "name"],
+        "role": ["ตำแหน่ง", "position"],
+        "national_id": [
+            "เลขประจำตัวประชาชน",
+            "เลขบัตรประชาชน",
+            "เลขบัตรประจำตัวประชาชน",
+            "national id",
+            "id card",
+        ],
+        "phone": ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"],
+        "term_start": ["วันเริ่มวาระ", "เริ่มวาระ", "term start"],
+        "term_end": ["วันสิ้นสุดวาระ", "สิ้นสุดวาระ", "ครบวาระ", "term end"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("council",), ("full_name",)]
+    derived_fields = {"council"}
+    scope_column = "council"
+
+    class Meta(ImportResource.Meta):
+        model = CouncilMember
+        fields = [
+            "council",
+            "full_name",
+            "role",
+            "national_id",
+            "phone",
+            "term_start",
+            "term_end",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "council", find_council)
+
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"council": find_councils})
+        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        members = list(
+            CouncilMember.objects.filter(council__in=councils).select_related("council__district")
+        )
+        self._existing = {
+            "id": self._index(
+                [m for m in members if m.national_id], lambda m: (m.council_id, m.national_id)
+            ),
+            "name": self._index(members, lambda m: (m.council_id, m.full_name)),
+        }
+
+    def natural_key(self, instance):
+        return (instance.council_id, instance.national_id or instance.full_name)
+
+    def find_existing(self, row):
+        council = row.get("_council")
+        try:
+            national_id = NationalIdWidget().clean(row.get("national_id"))
+        except CellError:
+            national_id = ""
+        if self._existing is not None:
+            name = TextWidget().clean(row.get("full_name"))
+            return self._existing["id"].get((council.pk, national_id)) or self._existing[
+                "name"
+            ].get((council.pk, name))
+        members = CouncilMember.objects.filter(council=council).order_by("archived_at", "pk")
+        if national_id:
+            found = members.filter(national_id=national_id).first()
+            if found is not None:
+                return found
+        name = TextWidget().clean(row.get("full_name"))
+        return members.filter(full_name=name).first() if name else None
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_council") is not None:
+            instance.council = row["_council"]
+
+    def scope_province(self, instance):
+        return instance.council.district.province_id if instance.council_id else None
+
+
+class CommunityOrganisationImportResource(ImportResource):
+    kind_code = "organisations"
+    council = fields.Field(attribute=None, column_name="council")
+    name = fields.Field(attribute="name", column_name="name", widget=TextWidget())
+    kind = fields.Field(
+        attribute="kind",
+        column_name="kind",
+        widget=choice_widget(CommunityOrganisation, "kind", default="other"),
+    )
+    member_count = fields.Field(
+        attribute="member_count", column_name="member_count", widget=IntegerWidget()
+    )
+    established_on = fields.Field(
+        attribute="established_on", column_name="established_on", widget=DateWidget()
+    )
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "council": ["สภา", "สภาองค์กรชุมชน", "ชื่อสภา", "รหัสสภา"],
+        "name": ["ชื่อองค์กร", "ชื่อองค์กรชุมชน", "ชื่อกลุ่ม", "องค์กรชุมชน", "organisation"],
+        "kind": ["ประเภท", "ประเภทองค์กร", "ประเภทกลุ่ม", "type"],
+        "member_count": ["จำนวนสมาชิก", "สมาชิก", "members", "number of members"],
+        "established_on": ["วันที่จัดตั้ง", "วันจัดตั้ง", "ก่อตั้ง"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("council",), ("name",)]
+    derived_fields = {"council"}
+    scope_column = "council"
+
+    class Meta(ImportResource.Meta):
+        model = CommunityOrganisation
+        fields = ["council", "name", "kind", "member_count", "established_on", "version"]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "council", find_council)
+
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(rows, {"council": find_councils})
+        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        self._existing = self._index(
+            CommunityOrganisation.objects.filter(council__in=councils).select_related(
+                "council__district"
+            ),
+            lambda o: (o.council_id, o.name),
+        )
+
+    def natural_key(self, instance):
+        return (instance.council_id, instance.name)
+
+    def find_existing(self, row):
+        name = TextWidget().clean(row.get("name"))
+        if not name:
+            return None
+        if self._existing is not None:
+            return self._existing.get((row["_council"].pk, name))
+        return (
+            CommunityOrganisation.objects.filter(council=row["_council"], name=name)
+            .order_by("archived_at", "pk")
+            .first()
+        )
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_council") is not None:
+            instance.council = row["_council"]
+
+    def scope_province(self, instance):
+        return instance.council.district.province_id if instance.council_id else None
+
+
+class AgencyImportResource(ImportResource):
+    kind_code = "agencies"
+    code = fields.Field(attribute="code", column_name="code", widget=TextWidget())
+    name_th = fields.Field(attribute="name_th", column_name="name_th", widget=TextWidget())
+    name_en = fields.Field(attribute="name_en", column_name="name_en", widget=TextWidget())
+    short_name = fields.Field(attribute="short_name", column_name="short_name", widget=TextWidget())
+    sector = fields.Field(
+        attribute="sector", column_name="sector", widget=choice_widget(Agency, "sector")
+    )
+    province = fields.Field(attribute=None, column_name="province")
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
+    website = fields.Field(attribute="website", column_name="website", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "code": ["รหัส", "รหัสหน่วยงาน", "agency code"],
+        "name_th": ["ชื่อหน่วยงาน", "หน่วยงาน", "ชื่อ", "name", "agency"],
+        "name_en": ["ชื่อภาษาอังกฤษ", "english name"],
+        "short_name": ["ชื่อย่อ", "อักษรย่อ", "abbreviation"],
+        "sector": ["ภาคส่วน", "ประเภทหน่วยงาน", "ประเภท"],
+        "province": ["จังหวัด", "ที่ตั้ง (จังหวัด)"],
+        "phone": PHONE_ALIASES,
+        "email": ["อีเมล", "อีเมล์", "email"],
+        "website": ["เว็บไซต์", "web", "url"],
+        "address": ["ที่อยู่", "ที่ตั้ง"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("code",), ("name_th",)]
+    scope_column = "province"
+    extra_labels = {"version": _("version"), "province": _("province")}
+
+    class Meta(ImportResource.Meta):
+        model = Agency
+        fields = [
+            "code",
+            "name_th",
+            "name_en",
+            "short_name",
+            "sector",
+            "province",
+            "phone",
+            "email",
+            "website",
+            "address",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        if "province" in row:
+            self.resolve(row, "province", find_province, required=False)
+
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        codes = {TextWidget().clean(row.get("code")) for row in rows} - {""}
+        self._existing = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+
+    def natural_key(self, instance):
+        return instance.code or None
+
+    def find_existing(self, row):
+        code = TextWidget().clean(row.get("code"))
+        if not code:
+            return None
+        if self._existing is not None:
+            return self._existing.get(code)
+        return Agency.objects.filter(code=code).first()
+
+    def after_fields(self, instance, row, errors) -> None:
+        if "province" in row and "province" not in errors:
+            instance.province = row.get("_province")
+
+    def scope_province(self, instance):
+        return instance.province_id
+
+    def scope_error(self, instance):
+        if instance.province_id is None:
+            return ValidationError(_("National agencies are kept by administrators."), code="scope")
+        return super().scope_error(instance)

@@ -1,0 +1,153 @@
+"""Import of meeting attendance (a sign-in sheet)."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from import_export import fields
+
+from imports.resources.base import (
+    PHONE_ALIASES,
+    ImportResource,
+    _one,
+    _single,
+    choice_widget,
+    find_agencies,
+    find_councils,
+)
+from imports.widgets import (
+    CellError,
+    IntegerWidget,
+    PhoneWidget,
+    TextWidget,
+)
+from meetings.models import Attendance, Meeting
+
+
+def find_meetings(texts) -> dict:
+    """Meetings by their number (as in /meetings/<number>/) or exact title."""
+    texts = {text for text in texts if text}
+    numbers = {int(text) for text in texts if text.isdigit()}
+    meetings = list(Meeting.objects.filter(Q(pk__in=numbers) | Q(title__in=texts)))
+    found = {}
+    for text in texts:
+        matches = [m for m in meetings if text.isdigit() and m.pk == int(text)] or [
+            m for m in meetings if m.title == text
+        ]
+        try:
+            meeting = _one(
+                matches,
+                text,
+                _('Several meetings are called "%(name)s": %(candidates)s. Use the number.'),
+                lambda m: f"#{m.pk} ({m.starts_at:%Y-%m-%d})",
+            )
+            found[text] = meeting or CellError(
+                _('No meeting has the number or title "%(name)s".'), name=text
+            )
+        except CellError as exc:
+            found[text] = exc
+    return found
+
+
+class AttendanceImportResource(ImportResource):
+    kind_code = "attendance"
+    meeting = fields.Field(attribute=None, column_name="meeting")
+    person_name = fields.Field(
+        attribute="person_name", column_name="person_name", widget=TextWidget()
+    )
+    position = fields.Field(attribute="position", column_name="position", widget=TextWidget())
+    council = fields.Field(attribute=None, column_name="council")
+    agency = fields.Field(attribute=None, column_name="agency")
+    organisation_text = fields.Field(
+        attribute="organisation_text", column_name="organisation_text", widget=TextWidget()
+    )
+    phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
+    role = fields.Field(
+        attribute="role",
+        column_name="role",
+        widget=choice_widget(Attendance, "role", default=Attendance.Role.PARTICIPANT),
+    )
+    order = fields.Field(attribute="order", column_name="order", widget=IntegerWidget())
+    version = fields.Field(attribute=None, column_name="version")
+
+    aliases = {
+        "meeting": ["การประชุม", "ประชุม", "เลขที่การประชุม", "meeting number"],
+        "person_name": ["ชื่อ-สกุล", "ชื่อ - สกุล", "ชื่อ-นามสกุล", "ชื่อผู้เข้าร่วม", "ชื่อ", "name"],
+        "position": ["ตำแหน่ง", "title"],
+        "council": ["สภาองค์กรชุมชน", "สภา"],
+        "agency": ["หน่วยงาน", "หน่วยงานภาคี"],
+        "organisation_text": ["องค์กร", "สังกัด", "organisation", "organization"],
+        "phone": PHONE_ALIASES,
+        "role": ["บทบาท", "บทบาทในการประชุม"],
+        "order": ["ลำดับการแสดง", "display order"],
+        "version": ["เวอร์ชัน"],
+    }
+    required_columns = [("meeting",), ("person_name", "position")]
+    derived_fields = {"meeting", "council", "agency"}
+    scope_column = "meeting"
+    bulk_capable = True
+
+    class Meta(ImportResource.Meta):
+        model = Attendance
+        fields = [
+            "meeting",
+            "person_name",
+            "position",
+            "council",
+            "agency",
+            "organisation_text",
+            "phone",
+            "role",
+            "order",
+            "version",
+        ]
+        import_order = fields
+
+    def before_import_row(self, row, **kwargs):
+        super().before_import_row(row, **kwargs)
+        self.resolve(row, "meeting", _single(find_meetings))
+        if "council" in row:
+            self.resolve(row, "council", _single(find_councils), required=False)
+        if "agency" in row:
+            self.resolve(row, "agency", _single(find_agencies), required=False)
+
+    def prefetch(self, rows: list[dict]) -> None:
+        self.prefetch_references(
+            rows, {"meeting": find_meetings, "council": find_councils, "agency": find_agencies}
+        )
+        meetings = [m for m in self._memo["meeting"].values() if isinstance(m, Meeting)]
+        self._existing = self._index(
+            Attendance.objects.filter(meeting__in=meetings).select_related("meeting"),
+            lambda a: (a.meeting_id, a.person_name or a.position),
+        )
+
+    def natural_key(self, instance):
+        return (instance.meeting_id, instance.person_name or instance.position)
+
+    def find_existing(self, row):
+        text = TextWidget().clean
+        who = text(row.get("person_name")) or text(row.get("position"))
+        if not who:
+            return None
+        meeting = row["_meeting"]
+        if self._existing is not None:
+            return self._existing.get((meeting.pk, who))
+        return (
+            Attendance.objects.filter(meeting=meeting)
+            .filter(Q(person_name=who) | Q(person_name="", position=who))
+            .order_by("archived_at", "pk")
+            .first()
+        )
+
+    def after_fields(self, instance, row, errors) -> None:
+        if row.get("_meeting") is not None:
+            instance.meeting = row["_meeting"]
+        for key in ("council", "agency"):
+            if key in row and key not in errors:
+                setattr(instance, key, row.get(f"_{key}"))
+        if instance.council_id and instance.agency_id and "agency" not in errors:
+            errors["agency"] = ValidationError(
+                _("A person comes from a council or an agency, not both."), code="invalid"
+            )
+
+    def scope_province(self, instance):
+        return instance.meeting.province_id if instance.meeting_id else None
