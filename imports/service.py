@@ -50,11 +50,20 @@ KINDS = {
 OUTCOMES = {"new": "new", "update": "changed", "skip": "unchanged"}
 
 
+def kinds_for(user) -> list[str]:
+    """What a user may import: administrators and CODI staff every kind; a council editor its
+    own council's members (it keeps that roster on the council's page too); viewers nothing."""
+    if not (user.is_authenticated and user.is_active):
+        return []
+    if user.is_portal_admin or user.role == "staff":
+        return list(KINDS)
+    if user.role == "council_editor" and user.council_id is not None:
+        return [ImportBatch.Kind.MEMBERS]
+    return []
+
+
 def can_import(user) -> bool:
-    """Administrators and CODI staff import; council editors and viewers do not."""
-    return bool(
-        user.is_authenticated and user.is_active and (user.is_portal_admin or user.role == "staff")
-    )
+    return bool(kinds_for(user))
 
 
 class CommitRefused(Exception):

@@ -37,6 +37,13 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = service.kinds_for(user)
+        self.fields["kind"].choices = [
+            (value, label) for value, label in ImportBatch.Kind.choices if value in allowed
+        ]
+
 
 def _importer(request: HttpRequest) -> None:
     if not service.can_import(request.user):
@@ -55,7 +62,7 @@ def _batch(request: HttpRequest, pk: int) -> ImportBatch:
 
 def index(request: HttpRequest) -> HttpResponse:
     _importer(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             batch = service.store_upload(
@@ -65,7 +72,8 @@ def index(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             return redirect(batch)
-    kinds = [(value, label) for value, label in ImportBatch.Kind.choices]
+    allowed = service.kinds_for(request.user)
+    kinds = [(value, label) for value, label in ImportBatch.Kind.choices if value in allowed]
     recent = _batches(request.user)[:5]
     return render(
         request,
@@ -77,7 +85,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     _importer(request)
-    if kind not in service.KINDS:
+    if kind not in service.kinds_for(request.user):
         raise PermissionDenied
     content = template_workbook(service.KINDS[kind], request.user)
     response = HttpResponse(content, content_type=XLSX)

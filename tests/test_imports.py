@@ -561,6 +561,26 @@ def test_council_members_from_a_messy_roster(sisaket, staff_user):
     assert (again.rows_new, again.rows_changed, again.rows_unchanged) == (0, 0, 2)
 
 
+def test_a_council_editor_imports_its_own_councils_members_only(sisaket):
+    own = CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
+    CouncilFactory(code="C330402", subdistrict_id="330402", district_id="3304")
+    editor = UserFactory(role="council_editor", council=own)
+    rows = [
+        ["สภา", "ชื่อ-สกุล", "ตำแหน่ง"],
+        ["C330401", "นางสาวใจดี มีสุข", "กรรมการ"],
+        ["C330402", "นายข้าม เขต", "กรรมการ"],
+    ]
+    batch = service.store_upload(SimpleUploadedFile("m.xlsx", xlsx(rows)), "members", editor)
+    outcome = rows_by_number(batch)
+    assert outcome[2]["outcome"] == "new"
+    assert messages_of(outcome[3]) == ["This record is not of your council."]
+    service.commit(batch, editor, ImportBatch.Mode.VALID)
+    assert list(CouncilMember.objects.values_list("council__code", "full_name")) == [
+        ("C330401", "นางสาวใจดี มีสุข")
+    ]
+    assert service.kinds_for(editor) == [ImportBatch.Kind.MEMBERS]
+
+
 # Queries --------------------------------------------------------------------------------------
 
 

@@ -181,11 +181,21 @@ def test_an_untouched_template_is_header_only(staff_client):
     assert "The file has a header row but no data rows." in refused.content.decode()
 
 
-@pytest.mark.parametrize("role", ["viewer", "council_editor"])
-def test_viewers_and_council_editors_cannot_import(client, role):
-    user = UserFactory(role=role, council=CouncilFactory() if role == "council_editor" else None)
-    client.force_login(user)
+def test_viewers_cannot_import(client):
+    client.force_login(UserFactory(role="viewer"))
     assert upload(client, "councils_utf8_bom.csv").status_code == 403
+    assert client.get("/imports/").status_code == 403
+    assert not ImportBatch.objects.exists()
+
+
+def test_a_council_editor_is_offered_its_members_only(client):
+    client.force_login(UserFactory(role="council_editor", council=CouncilFactory()))
+    page = client.get("/imports/")
+    assert [value for value, _label in page.context["kinds"]] == ["members"]
+    refused = upload(client, "councils_utf8_bom.csv")
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    assert client.get("/imports/template/councils.xlsx").status_code == 403
+    assert client.get("/imports/template/members.xlsx").status_code == 200
     assert not ImportBatch.objects.exists()
 
 

@@ -45,14 +45,16 @@ def scoped(*, editor=OK, viewer=OK, staff_elsewhere=MISSING, other_editor=MISSIN
 
 CREATE = {**everyone(OK), "editor": FORBIDDEN, "other_editor": FORBIDDEN, "viewer": FORBIDDEN}
 
-# The import centre: administrators and CODI staff only; a batch is its importer's (and the
-# administrators').
-IMPORTER = {**everyone(FORBIDDEN), "admin": OK, "staff": OK, "staff_elsewhere": OK}
-IMPORT_BATCH = {**IMPORTER, "staff_elsewhere": MISSING}
+# The import centre: administrators and CODI staff import every kind, a council editor its
+# own council's members (so the councils template is not for it); viewers nothing. A batch
+# is its importer's (and the administrators').
+IMPORTER = {**everyone(OK), "viewer": FORBIDDEN}
+COUNCILS_TEMPLATE = {**IMPORTER, "editor": FORBIDDEN, "other_editor": FORBIDDEN}
+IMPORT_BATCH = {**IMPORTER, "staff_elsewhere": MISSING, "editor": MISSING, "other_editor": MISSING}
 IMPORT_URLS = {
     "imports:index": (lambda o: "/imports/", IMPORTER),
     "imports:batches": (lambda o: "/imports/batches/", IMPORTER),
-    "imports:template": (lambda o: "/imports/template/councils.xlsx", IMPORTER),
+    "imports:template": (lambda o: "/imports/template/councils.xlsx", COUNCILS_TEMPLATE),
     "imports:batch": (lambda o: f"/imports/{o['batch'].pk}/", IMPORT_BATCH),
     "imports:errors": (lambda o: f"/imports/{o['batch'].pk}/rejected-rows.xlsx", IMPORT_BATCH),
     "imports:progress": (lambda o: f"/imports/{o['batch'].pk}/progress/", IMPORT_BATCH),

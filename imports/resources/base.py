@@ -275,6 +275,7 @@ class ImportResource(resources.ModelResource):
         self._memo: dict[str, dict] = {}
         self._existing: dict | None = None
         self._stored_province = None
+        self._stored_council = None
 
     def get_import_fields(self):
         # import-export works the list out again for every row; it never changes.
@@ -330,6 +331,7 @@ class ImportResource(resources.ModelResource):
         # Where the record is before the row changes it (a row may not move a record out of
         # the user's scope, nor into it from outside).
         self._stored_province = self.scope_province(found) if found is not None else None
+        self._stored_council = self.scope_council(found) if found is not None else None
         return found
 
     # A kind that can be imported in bulk (imports.bulk): its references and records are
@@ -448,8 +450,21 @@ class ImportResource(resources.ModelResource):
     def scope_error(self, instance):
         return ValidationError(_("This record is outside your provinces."), code="scope")
 
+    def scope_council(self, instance) -> int | None:
+        """The council a record belongs to (a council editor imports only its own)."""
+        return getattr(instance, "council_id", None)
+
     def check_scope(self, instance, row, errors) -> None:
         if self.user.is_portal_admin:
+            return
+        if self.user.role == "council_editor":
+            councils = {self.scope_council(instance)}
+            if instance.pk is not None:
+                councils.add(self._stored_council)
+            if councils != {self.user.council_id}:
+                errors[self.scope_column] = ValidationError(
+                    _("This record is not of your council."), code="scope"
+                )
             return
         allowed = set(self.scope_provinces)
         provinces = {self.scope_province(instance)}
