@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from portal.access import can_edit
 from portal.archiving import archive, restore
 from portal.history import entries_for, revert
+from privacy.services import shows_personal_data
 
 
 def history_page(request: HttpRequest, record: Model, owned: list) -> HttpResponse:
@@ -19,7 +20,7 @@ def history_page(request: HttpRequest, record: Model, owned: list) -> HttpRespon
         "portal/history.html",
         {
             "record": record,
-            "entries": entries_for(record, owned),
+            "entries": entries_for(record, owned, masked=not shows_personal_data(request)),
             "can_edit": can_edit(request.user, record),
             "model_name": record._meta.model_name,
         },
