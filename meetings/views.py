@@ -133,8 +133,8 @@ def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "organisers": OrganisersFormSet,
             "objectives": ObjectivesFormSet,
             "agenda": AgendaFormSet,
-            "attendance": AttendanceFormSet,
-            "resolutions": ResolutionsFormSet,
+            "attendance": AttendanceFormSet.for_user(request.user),
+            "resolutions": ResolutionsFormSet.for_user(request.user),
         },
         template_name="meetings/meeting_form.html",
         context={
