@@ -36,3 +36,8 @@ def test_a_version_column_does_not_reveal_whether_a_person_exists_in_another_pro
     # A member who exists and one who does not answer alike: the record is out of scope.
     assert known["outcome"] == unknown["outcome"] == "error"
     assert messages_of(known) == messages_of(unknown) == ["This record is outside your provinces."]
+
+
+def test_a_template_of_no_such_kind_is_not_found(staff_user, client):
+    client.force_login(staff_user)
+    assert client.get("/imports/template/nothing.xlsx").status_code == 404
