@@ -41,3 +41,19 @@ def test_a_version_column_does_not_reveal_whether_a_person_exists_in_another_pro
 def test_a_template_of_no_such_kind_is_not_found(staff_user, client):
     client.force_login(staff_user)
     assert client.get("/imports/template/nothing.xlsx").status_code == 404
+
+
+def test_a_formula_in_a_header_stays_text_in_the_rejected_rows_download(staff_user):
+    import io
+
+    from openpyxl import load_workbook
+
+    from imports.spreadsheets import errors_workbook
+
+    formula = '=HYPERLINK("http://example.invalid/")'
+    content = f"Name (Thai),Households,{formula}\nสภา,many,x\n".encode()
+    batch = service.store_upload(SimpleUploadedFile("c.csv", content), "councils", staff_user)
+    book = load_workbook(io.BytesIO(errors_workbook(batch, service.render_message)))
+    header = [cell for cell in next(book.active.iter_rows(min_row=1, max_row=1))]
+    assert all(cell.data_type != "f" for cell in header)
+    assert "'" + formula in [cell.value for cell in header]
