@@ -44,3 +44,25 @@ def test_staff_see_them_in_clear_in_a_history(staff_client):
     meeting = MeetingFactory()
     AttendanceFactory(meeting=meeting, phone=PHONE)
     assert PHONE in staff_client.get(f"/meetings/{meeting.pk}/history/").text
+
+
+def test_a_history_showing_phones_in_clear_is_in_the_access_log(staff_client, staff_user):
+    from privacy.models import AccessLog
+
+    meeting = MeetingFactory()
+    person = AttendanceFactory(meeting=meeting, phone=PHONE)
+    AttendanceFactory(meeting=meeting, phone="")
+    staff_client.get(f"/meetings/{meeting.pk}/history/")
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.model) == (staff_user, "view", "meetings.attendance")
+    assert log.object_ids == [person.pk]
+
+
+def test_a_masked_history_is_not_logged(client):
+    from privacy.models import AccessLog
+
+    meeting = MeetingFactory()
+    AttendanceFactory(meeting=meeting, phone=PHONE)
+    client.force_login(viewer())
+    client.get(f"/meetings/{meeting.pk}/history/")
+    assert not AccessLog.objects.exists()
