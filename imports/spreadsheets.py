@@ -341,7 +341,10 @@ def errors_workbook(batch: ImportBatch, render_message) -> bytes:
     headers = [""] * width
     for column in columns:
         headers[column["index"]] = column["header"]
-    sheet.append([_("Row in the original file"), *headers, _("Reasons")])
+    # The headers are the uploader's text too: a formula there must stay text.
+    sheet.append(
+        [_("Row in the original file"), *(escape_formula(str(h)) for h in headers), _("Reasons")]
+    )
     _style_header(sheet)
     for row in batch.preview.get("rows", []):
         if row["outcome"] not in ("error", "conflict"):

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -85,6 +85,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def template_download(request: HttpRequest, kind: str) -> HttpResponse:
     _importer(request)
+    if kind not in service.KINDS:
+        raise Http404
     if kind not in service.kinds_for(request.user):
         raise PermissionDenied
     content = template_workbook(service.KINDS[kind], request.user)

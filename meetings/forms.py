@@ -149,14 +149,17 @@ class AgendaItemForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-def councils_for(meeting: Meeting | None, current_id: int | None):
+def councils_for(meeting: Meeting | None, current_id: int | None, user=None):
     """The councils a row of this meeting may name: those of the meeting's province (the
-    ones its users can open), and the one the row already names."""
+    ones its users can open), and the one the row already names. A meeting without a
+    province yet (a new one): the councils the user can see, not the whole country's."""
     councils = Council.objects.active()
     if meeting is not None and meeting.province_id:
         councils = Council.objects.filter(
             Q(archived_at=None, district__province=meeting.province_id) | Q(pk=current_id)
         )
+    elif user is not None:
+        councils = councils.visible_to(user)
     return councils.order_by("name_th")
 
 
@@ -174,9 +177,9 @@ class AttendanceForm(forms.ModelForm):
             "role",
         ]
 
-    def __init__(self, *args, meeting=None, **kwargs):
+    def __init__(self, *args, meeting=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = councils_for(meeting, self.instance.council_id)
+        self.fields["council"].queryset = councils_for(meeting, self.instance.council_id, user)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
         # In a row of seven fields a long help text makes every row three times as tall;
         # the attendance page says it once above the rows.
@@ -198,10 +201,10 @@ class ResolutionForm(forms.ModelForm):
         fields = ["position", "text", "owner_council", "owner_agency", "due_on", "status"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, meeting=None, **kwargs):
+    def __init__(self, *args, meeting=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner_council"].queryset = councils_for(
-            meeting, self.instance.owner_council_id
+            meeting, self.instance.owner_council_id, user
         )
         self.fields["owner_agency"].queryset = Agency.objects.active().order_by("name_th")
 
@@ -220,10 +223,17 @@ class NumberedFormSet(RecordInlineFormSet):
 
 
 class MeetingRowsFormSet(RecordInlineFormSet):
-    """Rows whose choices depend on their meeting (its province's councils)."""
+    """Rows whose choices depend on their meeting (its province's councils) and, before the
+    meeting has a province, on the user (`for_user`)."""
+
+    user = None
 
     def get_form_kwargs(self, index):
-        return {**super().get_form_kwargs(index), "meeting": self.instance}
+        return {**super().get_form_kwargs(index), "meeting": self.instance, "user": self.user}
+
+    @classmethod
+    def for_user(cls, user):
+        return type(cls.__name__, (cls,), {"user": user})
 
 
 class NumberedMeetingRowsFormSet(MeetingRowsFormSet, NumberedFormSet):

@@ -2,12 +2,14 @@
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.models import (
+    OPEN_STATUSES,
     AgendaItem,
     Meeting,
     MeetingObjective,
@@ -40,6 +42,12 @@ def carry_over(
     """A new resolution at the later meeting, linked back to this one; this one gets a
     follow-up note saying where it went, so that its own record tells the story too."""
     locked = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    # Checked again under the lock: two requests (a double click) may both have passed the
+    # form before either saved.
+    if Resolution.objects.active().filter(carried_from=locked).exists():
+        raise ValidationError(_("This resolution has already been carried over."))
+    if locked.status not in OPEN_STATUSES:
+        raise ValidationError(_("Only an open or in-progress resolution is carried."))
     carried = Resolution.objects.create(
         meeting=meeting,
         position=next_position(meeting.resolutions),

@@ -1,7 +1,7 @@
 """Pages of meetings."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -133,8 +133,8 @@ def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
             "organisers": OrganisersFormSet,
             "objectives": ObjectivesFormSet,
             "agenda": AgendaFormSet,
-            "attendance": AttendanceFormSet,
-            "resolutions": ResolutionsFormSet,
+            "attendance": AttendanceFormSet.for_user(request.user),
+            "resolutions": ResolutionsFormSet.for_user(request.user),
         },
         template_name="meetings/meeting_form.html",
         context={
@@ -428,9 +428,14 @@ def resolution_carry(request: HttpRequest, pk: int) -> HttpResponse:
             carry_form=form,
             status=400,
         )
-    carried = services.carry_over(
-        resolution, form.cleaned_data["meeting"], form.cleaned_data["due_on"], get_language()
-    )
+    try:
+        carried = services.carry_over(
+            resolution, form.cleaned_data["meeting"], form.cleaned_data["due_on"], get_language()
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(resolution.get_absolute_url())
     messages.success(
         request,
         _("The resolution was carried to “%(meeting)s”.") % {"meeting": carried.meeting},

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.lib import dates
+from privacy.masking import mask_national_id, mask_phone
 
 PATHS = {
     "form": _("form"),
@@ -27,6 +28,11 @@ PATHS = {
     "system": _("system"),
 }
 IGNORED_FIELDS = {"version", "updated_at", "created_at", "id"}
+# People's phone and ID numbers, masked for those who may not see them (privacy/).
+PERSONAL_FIELDS = {
+    "councils.councilmember": {"phone": mask_phone, "national_id": mask_national_id},
+    "meetings.attendance": {"phone": mask_phone},
+}
 HISTORY_LIMIT = 200
 
 
@@ -148,11 +154,12 @@ def _row_label(row, labels: dict) -> str:
     return f"{capfirst(model._meta.verbose_name)} #{row.id}"
 
 
-def entries_for(main: Model, owned: list) -> list[Entry]:
+def entries_for(main: Model, owned: list, *, masked: bool = False) -> list[Entry]:
     """History entries of `main` and of the rows it owns, newest first.
 
     `owned` lists querysets of historical rows (e.g. `CouncilMember.history.filter(...)`).
-    Runs one query per source and one per related model, whatever the number of entries."""
+    Runs one query per source and one per related model, whatever the number of entries.
+    `masked`: people's phone and ID numbers are shown masked (a viewer's page)."""
     sources = [(main.history.all(), True), *((queryset, False) for queryset in owned)]
     pending = []
     for queryset, is_main in sources:
@@ -166,12 +173,15 @@ def entries_for(main: Model, owned: list) -> list[Entry]:
     labels = _related_labels([change for _row, _main, raw in pending for change in raw])
     entries = []
     for row, is_main, raw in pending:
+        masks = PERSONAL_FIELDS.get(row.instance_type._meta.label_lower, {}) if masked else {}
         changes = [
             Change(
                 capfirst(model_field.verbose_name),
                 *(
                     labels.get((model_field.related_model, value), str(value))
                     if model_field.is_relation and value is not None
+                    else masks[model_field.name](value) or "–"
+                    if model_field.name in masks and value
                     else _plain(value, model_field)
                     for value in (old, new)
                 ),

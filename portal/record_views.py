@@ -10,16 +10,34 @@ from django.utils.translation import gettext as _
 
 from portal.access import can_edit
 from portal.archiving import archive, restore
-from portal.history import entries_for, revert
+from portal.history import PERSONAL_FIELDS, entries_for, revert
+from privacy.services import log_personal_data_shown, shows_personal_data
+
+
+def _people_shown(entries) -> dict[str, list[Model]]:
+    """The people whose phone or ID number a history page shows, by model."""
+    people: dict[str, dict] = {}
+    for entry in entries:
+        row = entry.history
+        label = row.instance_type._meta.label_lower
+        if any(getattr(row, name, "") for name in PERSONAL_FIELDS.get(label, ())):
+            people.setdefault(label, {}).setdefault(row.id, row.instance_type(pk=row.id))
+    return {label: list(records.values()) for label, records in people.items()}
 
 
 def history_page(request: HttpRequest, record: Model, owned: list) -> HttpResponse:
+    shown = shows_personal_data(request)
+    entries = entries_for(record, owned, masked=not shown)
+    if shown:
+        # Personal data shown in clear is logged, as on the record's own page.
+        for records in _people_shown(entries).values():
+            log_personal_data_shown(request, records)
     return render(
         request,
         "portal/history.html",
         {
             "record": record,
-            "entries": entries_for(record, owned),
+            "entries": entries,
             "can_edit": can_edit(request.user, record),
             "model_name": record._meta.model_name,
         },

@@ -413,10 +413,12 @@ class ImportResource(resources.ModelResource):
                 )
                 del exc
         self.after_fields(instance, row, errors)
-        if not errors:
-            self.check_version(instance, row, errors)
+        # Scope first: a version conflict on a record outside the user's provinces would
+        # tell them that the record exists, and its version.
         if not errors:
             self.check_scope(instance, row, errors)
+        if not errors:
+            self.check_version(instance, row, errors)
         if errors:
             raise ValidationError(errors)
 
