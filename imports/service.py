@@ -367,6 +367,11 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
         raise CommitRefused(_("No row can be imported."))
     resource = KINDS[batch.kind](user, batch)
     with transaction.atomic():
+        # Two confirmations at once (a double click, two tabs) must not write the rows twice:
+        # the second waits for the first's lock and then finds the batch imported.
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
+            raise CommitRefused(_("This import has already been confirmed or cancelled."))
         if resource.bulk_capable:
             totals = defaultdict(int)
             failed = False

@@ -189,3 +189,12 @@ def test_an_import_and_its_undo_refresh_the_dashboard_figures(
     with django_capture_on_commit_callbacks(execute=True):
         service.undo(batch, staff_user)
     assert figures()["projects"]["total"] == 0
+
+
+def test_a_second_confirmation_of_the_same_batch_writes_nothing(staff_user, world):
+    batch = run(staff_user, project_rows(5, world))
+    stale = ImportBatch.objects.get(pk=batch.pk)  # as a second request loaded it
+    service.commit(batch, staff_user, ImportBatch.Mode.ALL)
+    with pytest.raises(service.CommitRefused):
+        service.commit(stale, staff_user, ImportBatch.Mode.ALL)
+    assert Project.objects.count() == 5
