@@ -69,10 +69,11 @@ def carry_over(
 
 
 @transaction.atomic
-def duplicate_meeting(meeting: Meeting) -> Meeting:
+def duplicate_meeting(meeting: Meeting, user) -> Meeting:
     """A new meeting to prepare from a past one: what it was and who it was for, but none of
     what happened at it (attendance, minutes, resolutions, photos). It starts today at the
-    same time, for the user to set the real date."""
+    same time, for the user to set the real date. Only the councils the user may see are
+    invited again: the meeting's invitation decides which council editors see it."""
     start = timezone.localtime(meeting.starts_at)
     today = timezone.localdate()
     starts_at = timezone.make_aware(datetime.datetime.combine(today, start.time()))
@@ -93,7 +94,7 @@ def duplicate_meeting(meeting: Meeting) -> Meeting:
         summary=meeting.summary,
         target_sectors=list(meeting.target_sectors),
     )
-    copy.invited_councils.set(meeting.invited_councils.all())
+    copy.invited_councils.set(meeting.invited_councils.visible_to(user).active())
     copy.invited_agencies.set(meeting.invited_agencies.all())
     for link in meeting.organiser_links.active():
         MeetingOrganiser.objects.create(meeting=copy, agency_id=link.agency_id, role=link.role)

@@ -241,7 +241,7 @@ def meeting_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_visible_or_404(Meeting.objects.active(), request.user, pk=pk)
     if not can_create(request.user, Meeting):
         raise PermissionDenied
-    copy = services.duplicate_meeting(meeting)
+    copy = services.duplicate_meeting(meeting, request.user)
     messages.success(
         request,
         _(

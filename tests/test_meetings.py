@@ -139,6 +139,15 @@ def test_duplicating_a_meeting_copies_its_preparation_but_not_what_happened(
     assert copy.minutes == "" and not copy.photos.exists()
 
 
+def test_a_duplicate_invites_again_only_the_councils_the_user_may_see(staff, meeting, council):
+    ubon = ProvinceFactory(code="34", name_th="อุบลราชธานี")
+    elsewhere = CouncilFactory(subdistrict__district__province=ubon)
+    meeting.invited_councils.add(council, elsewhere)
+    staff.post(f"/meetings/{meeting.pk}/duplicate/")
+    copy = Meeting.objects.exclude(pk=meeting.pk).get()
+    assert list(copy.invited_councils.all()) == [council]
+
+
 def test_a_viewer_cannot_duplicate_a_meeting(client, meeting, sisaket):
     viewer = UserFactory(username="viewer33", role="viewer")
     viewer.provinces.add(sisaket)
