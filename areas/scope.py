@@ -25,11 +25,15 @@ def may_open(user, level: str, code: str) -> bool:
     if user.is_portal_admin:
         return True
     if user.role == "council_editor":
-        council = (
-            Council.objects.filter(pk=user.council_id).values("district", "subdistrict").first()
-        )
-        if council is None:
-            return False
-        own = council["subdistrict"] or council["district"]
-        return code == own
+        return code == own_area(user)
     return code[:2] in user.province_codes
+
+
+def own_area(user) -> str | None:
+    """A council editor's area: its council's subdistrict, or the district of a municipal
+    council. Looked up once a request (a page links several areas)."""
+    if not hasattr(user, "_own_area"):
+        found = Council.objects.filter(pk=user.council_id).values("district", "subdistrict")
+        found = found.first()
+        user._own_area = (found["subdistrict"] or found["district"]) if found else None
+    return user._own_area

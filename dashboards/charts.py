@@ -7,15 +7,7 @@ every bar and tile links to the filtered list behind it."""
 import math
 from dataclasses import dataclass, field
 
-PALETTE = {
-    "projects": "#6f42c1",
-    "approved": "#0d6efd",
-    "disbursed": "#198754",
-    "requested": "#adb5bd",
-    "councils_active": "#fd7e14",
-    "reached_households": "#d63384",
-    "meetings": "#0dcaf0",
-}
+PALETTE = {"projects": "#6f42c1", "approved": "#0d6efd", "disbursed": "#198754"}
 # Light to dark: the tile map's scale (colour-blind safe blues).
 SCALE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 SCALE_TEXT = ["#000", "#000", "#000", "#fff", "#fff"]

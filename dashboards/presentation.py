@@ -27,7 +27,6 @@ class Table:
     headers: list[str]
     rows: list[dict] = field(default_factory=list)  # label, link, cells
     footer: list | None = None
-    money: list[bool] = field(default_factory=list)  # per column: baht?
 
 
 def _name(row: dict) -> str:
@@ -41,65 +40,62 @@ def area_word(level: str) -> str:
 def area_table(data: dict, selection: Selection) -> Table:
     level = data["level"]
     columns = [
-        ("councils_active", _("Active councils"), False),
-        ("projects", _("Projects"), False),
-        ("approved", _("Approved (baht)"), True),
-        ("disbursed", _("Disbursed (baht)"), True),
-        ("reached_households", _("Households reached"), False),
-        ("meetings", _("Meetings held"), False),
+        ("councils_active", _("Active councils")),
+        ("projects", _("Projects")),
+        ("approved", _("Approved (baht)")),
+        ("disbursed", _("Disbursed (baht)")),
+        ("reached_households", _("Households reached")),
+        ("meetings", _("Meetings held")),
     ]
     table = Table(
         caption=_("Figures by %(area)s") % {"area": area_word(level).lower()},
-        headers=[area_word(level)] + [label for _key, label, _m in columns],
-        money=[money for _key, _label, money in columns],
+        headers=[area_word(level)] + [label for _key, label in columns],
     )
     for row in data["areas"]:
         table.rows.append(
             {
                 "label": _name(row),
                 "link": links.projects(selection, area=(level, row["code"])),
-                "cells": [row[key] for key, _label, _m in columns],
+                "cells": [row[key] for key, _label in columns],
             }
         )
-    table.footer = [sum(row[key] for row in data["areas"]) for key, _l, _m in columns]
+    table.footer = [sum(row[key] for row in data["areas"]) for key, _l in columns]
     return table
 
 
 def programme_table(data: dict, selection: Selection) -> Table:
     columns = [
-        ("projects", _("Projects"), False),
-        ("requested", _("Requested (baht)"), True),
-        ("approved", _("Approved (baht)"), True),
-        ("disbursed", _("Disbursed (baht)"), True),
-        ("reached_households", _("Households reached"), False),
+        ("projects", _("Projects")),
+        ("requested", _("Requested (baht)")),
+        ("approved", _("Approved (baht)")),
+        ("disbursed", _("Disbursed (baht)")),
+        ("reached_households", _("Households reached")),
     ]
     table = Table(
         caption=_("Figures by programme"),
-        headers=[_("Programme")] + [label for _key, label, _m in columns],
-        money=[money for _key, _label, money in columns],
+        headers=[_("Programme")] + [label for _key, label in columns],
     )
     for row in data["programmes"]:
         table.rows.append(
             {
                 "label": _name(row),
                 "link": links.projects(selection, programme=row["pk"]),
-                "cells": [row[key] for key, _label, _m in columns],
+                "cells": [row[key] for key, _label in columns],
             }
         )
-    table.footer = [sum(row[key] for row in data["programmes"]) for key, _l, _m in columns]
+    table.footer = [sum(row[key] for row in data["programmes"]) for key, _l in columns]
     return table
 
 
 def year_table(data: dict, selection: Selection) -> Table:
     columns = [
-        ("projects", _("Projects"), False),
-        ("approved", _("Approved (baht)"), True),
-        ("disbursed", _("Disbursed (baht)"), True),
+        ("projects", _("Projects")),
+        ("approved", _("Approved (baht)")),
+        ("disbursed", _("Disbursed (baht)")),
     ]
     table = Table(
         caption=_("Trend over the fiscal years"),
-        headers=[_("Fiscal year")] + [label for _key, label, _m in columns],
-        money=[money for _key, _label, money in columns],
+        headers=[_("Fiscal year")] + [label for _key, label in columns],
     )
     for row in data["years"]:
         year_selection = Selection(
@@ -110,7 +106,7 @@ def year_table(data: dict, selection: Selection) -> Table:
                 "label": pgettext("fiscal year", "FY %(year)s") % {"year": row["fiscal_year"]},
                 # The projects list offers only years that have projects.
                 "link": links.projects(year_selection) if row["projects"] else None,
-                "cells": [row[key] for key, _label, _m in columns],
+                "cells": [row[key] for key, _label in columns],
             }
         )
     return table

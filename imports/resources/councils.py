@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from councils.resources import AgencyResource
 from imports.areas import resolve_district, resolve_subdistrict
 from imports.resources.base import (
     PHONE_ALIASES,
@@ -446,19 +447,8 @@ class AgencyImportResource(ImportResource):
 
     class Meta(ImportResource.Meta):
         model = Agency
-        fields = [
-            "code",
-            "name_th",
-            "name_en",
-            "short_name",
-            "sector",
-            "province",
-            "phone",
-            "email",
-            "website",
-            "address",
-            "version",
-        ]
+        # What the agency list exports is what this import reads back.
+        fields = list(AgencyResource.Meta.fields)
         import_order = fields
 
     def before_import_row(self, row, **kwargs):
