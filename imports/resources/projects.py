@@ -117,7 +117,8 @@ class ProjectImportResource(ImportResource):
         super().before_import_row(row, **kwargs)
         for key, finder in (("council", find_council), ("programme", find_programme)):
             if key in row:
-                self.resolve(row, key, finder)
+                # Needed for a new project only (after_fields): an existing one keeps its own.
+                self.resolve(row, key, finder, required=False)
 
     bulk_capable = True
 
@@ -153,9 +154,8 @@ class ProjectImportResource(ImportResource):
 
     def after_fields(self, instance, row, errors) -> None:
         for key in ("council", "programme"):
-            if row.get(f"_{key}") is not None:
-                setattr(instance, key, row[f"_{key}"])
-            elif instance.pk is None and key not in errors:
+            self.set_reference(instance, row, key, errors)
+            if instance.pk is None and row.get(f"_{key}") is None and key not in errors:
                 errors[key] = ValidationError(
                     _("This column is needed: %(column)s."),
                     code="required",
