@@ -20,6 +20,7 @@ from imports.widgets import (
     CellError,
     DateWidget,
     IntegerWidget,
+    MultilineTextWidget,
     NationalIdWidget,
     PhoneWidget,
     TextWidget,
@@ -55,7 +56,7 @@ class CouncilImportResource(ImportResource):
     )
     phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
-    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=MultilineTextWidget())
     households = fields.Field(
         attribute="households", column_name="households", widget=IntegerWidget()
     )
@@ -504,7 +505,7 @@ class AgencyImportResource(ImportResource):
     phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
     website = fields.Field(attribute="website", column_name="website", widget=TextWidget())
-    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=MultilineTextWidget())
     version = fields.Field(attribute=None, column_name="version")
 
     aliases = {

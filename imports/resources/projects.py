@@ -21,6 +21,7 @@ from imports.widgets import (
     CellError,
     DateWidget,
     IntegerWidget,
+    MultilineTextWidget,
     TextWidget,
 )
 from projects.models import Disbursement, Project, ProjectPartner
@@ -62,7 +63,7 @@ class ProjectImportResource(ImportResource):
     start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DateWidget())
     end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DateWidget())
     description = fields.Field(
-        attribute="description", column_name="description", widget=TextWidget()
+        attribute="description", column_name="description", widget=MultilineTextWidget()
     )
     version = fields.Field(attribute=None, column_name="version")
 
