@@ -200,3 +200,10 @@ def test_csv_is_read_with_standard_quoting_whatever_the_delimiter(content, expec
     else:
         assert rows[-1] == expected
         assert {len(row) for row in rows} == {2}
+
+
+@pytest.mark.parametrize("text", ["＝1+1", "＋66", "－5", "＠x"])
+def test_full_width_formula_signs_are_escaped_in_the_councils_export(staff_client, places, text):
+    CouncilFactory(subdistrict=places[0], district=places[0].district, name_en=text)
+    rows = _csv_rows(export(staff_client, "/councils/", "csv"))
+    assert f"'{text}" in rows[1]
