@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict
 from imports.models import ImportBatch
+from imports.reading import CLEAR_MARKER
 from meetings.models import Meeting
 from portal.lib.spreadsheets import escape_formula
 from projects.models import Programme, Project
@@ -358,6 +359,12 @@ def template_workbook(resource_class, user) -> bytes:
     return output.getvalue()
 
 
+def _rejected_cell(text: str) -> str:
+    """A rejected row's cell as the user wrote it, made inert; the dash that empties a value
+    stays a dash (a lone "-" is no formula), so the fixed file means what the first did."""
+    return text if text == CLEAR_MARKER else escape_formula(text)
+
+
 def errors_workbook(batch: ImportBatch, render_message) -> bytes:
     """The rejected rows as they were in the file, a column with the reasons at the end, and
     the original row number first: fix them and upload the file again."""
@@ -386,7 +393,7 @@ def errors_workbook(batch: ImportBatch, render_message) -> bytes:
             for error in row["errors"]
         )
         sheet.append(
-            [row["row"], *(escape_formula(str(value)) for value in cells), escape_formula(reasons)]
+            [row["row"], *(_rejected_cell(str(value)) for value in cells), escape_formula(reasons)]
         )
     sheet.column_dimensions[sheet.cell(row=1, column=width + 2).column_letter].width = 80
     output = io.BytesIO()

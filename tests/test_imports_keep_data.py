@@ -598,3 +598,33 @@ def test_a_row_that_could_be_several_councils_names_them(staff_user, council):
     typed = run(staff_user, "councils", [rows[0] + ["ประเภทพื้นที่"], rows[1] + ["ตำบล"]])
     assert typed.rows_changed == 1
     assert ["name_th", council.name_th, "สภาฯ"] in typed.preview["rows"][0]["changes"]
+
+
+def test_the_rejected_rows_download_keeps_the_dash_that_empties_a_value(staff_user, council):
+    import io
+
+    from openpyxl import load_workbook
+
+    from imports.spreadsheets import errors_workbook
+
+    batch = run(
+        staff_user,
+        "councils",
+        [["code", "phone", "households", "name_en"], ["C330401", "-", "many", "-5 'x"]],
+    )
+    assert batch.rows_error == 1
+    content = errors_workbook(batch, service.render_message)
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert list(sheet.iter_rows(values_only=True))[1][:5] == (2, "C330401", "-", "many", "'-5 'x")
+    sheet.cell(row=2, column=4).value = 1800  # the households, fixed
+    fixed = io.BytesIO()
+    sheet.parent.save(fixed)
+    again = service.store_upload(
+        SimpleUploadedFile("fixed.xlsx", fixed.getvalue()), "councils", staff_user
+    )
+    changes = {key: (old, new) for key, old, new in again.preview["rows"][0]["changes"]}
+    assert changes == {
+        "phone": ("045-611-234", ""),
+        "households": (1704, 1800),
+        "name_en": ("Bueng Malu Council", "-5 'x"),
+    }
