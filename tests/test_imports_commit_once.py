@@ -235,3 +235,31 @@ def test_a_second_undo_says_it_was_already_undone_and_changes_nothing(
     assert Council.history.count() + CouncilMember.history.count() == history
     chairs_changed.refresh_from_db()
     assert len(chairs_changed.undo_report["restored"]) == 5
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_two_undos_at_once_take_the_batch_back_once(staff_user, batch):
+    service.commit(batch, staff_user, ImportBatch.Mode.ALL)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def undo():
+        try:
+            start.wait()
+            service.undo(ImportBatch.objects.get(pk=batch.pk), staff_user)
+            outcomes.append("undone")
+        except service.AlreadyTaken:
+            outcomes.append("taken")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=undo) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["taken", "undone"]
+    assert Project.history.filter(history_change_reason=f"undo:{batch.pk}").count() == ROWS
+    batch.refresh_from_db()
+    assert (batch.status, len(batch.undo_report["removed"])) == ("undone", ROWS)
