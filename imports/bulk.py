@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import CheckConstraint, F, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 BATCH_SIZE = 1000
@@ -166,8 +165,8 @@ def run(resource, dataset, *, dry_run: bool, numbers=None) -> list[RowOutcome]:
     }
     outcomes: list[RowOutcome] = []
     creates, updates = [], []
-    # Natural keys met so far in this file (kept on the resource across chunks).
-    seen: dict = resource.__dict__.setdefault("_seen", {})
+    # A second row about one record is refused by `resource.import_instance`; the natural
+    # keys met so far are kept on the resource, across chunks.
     for index, row in enumerate(rows):
         number = numbers[index] if numbers else index + 1
         resource.before_import_row(row)
@@ -180,15 +179,6 @@ def run(resource, dataset, *, dry_run: bool, numbers=None) -> list[RowOutcome]:
             resource.import_instance(instance, row)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
-        key = resource.natural_key(instance)
-        if not errors and key is not None and key in seen:
-            errors[NON_FIELD_ERRORS] = [
-                ValidationError(
-                    _("The same record is on row %(row)s of the file too."),
-                    code="duplicate",
-                    params={"row": seen[key]},
-                )
-            ]
         if not errors:
             exclude = set(resource.derived_fields)
             try:
@@ -200,8 +190,7 @@ def run(resource, dataset, *, dry_run: bool, numbers=None) -> list[RowOutcome]:
         if errors:
             outcomes.append(RowOutcome("invalid", validation_error=ValidationError(errors)))
             continue
-        if key is not None:
-            seen[key] = number
+        resource.remember(instance, number)
         changes = resource.compute_changes(instance, original, row, new)
         if not new and not changes:
             outcomes.append(RowOutcome("skip", instance=instance))

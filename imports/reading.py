@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.lib.spreadsheets import unescape_formula
+
 IGNORED = "__ignored__"
 HEADER_SEARCH_ROWS = 30
 TOTAL_LABEL = re.compile(r"^(รวม|รวมทั้งสิ้น|รวมทั้งหมด|ยอดรวม|total|grand total|sum)\b", re.I)
@@ -78,6 +80,30 @@ def normalise_header(text) -> str:
     text = re.sub(r"[\u200b-\u200d\ufeff]", "", text)
     text = " ".join(text.split()).strip().lower()
     return text.rstrip("*: ").strip()
+
+
+class Cleared(str):
+    """A cell holding the clearing marker: empty the stored value. (An empty cell keeps it.)
+    Equal to "" so every reader takes it for "no value"; only the import of a field asks
+    whether it was cleared."""
+
+
+CLEAR_MARKER = "-"
+CLEARED = Cleared("")
+
+
+def is_cleared(value) -> bool:
+    return isinstance(value, Cleared)
+
+
+def import_value(value):
+    """A cell as the import reads it: the clearing marker, or the text without the apostrophe
+    the portal's own export put before formula-like text."""
+    if isinstance(value, str):
+        if value == CLEAR_MARKER:
+            return CLEARED
+        return unescape_formula(value)
+    return value
 
 
 def clean_cell(value):
@@ -213,13 +239,21 @@ def _csv_rows(content: bytes):
             raise FileRejected(
                 _("The CSV file's text encoding is not UTF-8 or Thai Windows-874.")
             ) from exc
-    sample = text[:4096]
+    # Only the delimiter is guessed from the first lines: a guessed quoting (no quote in the
+    # sample → "no quoting") misreads a later cell with doubled quotes and shifts the columns.
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     try:
-        return list(csv.reader(io.StringIO(text, newline=""), dialect))
+        return list(
+            csv.reader(
+                io.StringIO(text, newline=""),
+                delimiter=delimiter,
+                quotechar='"',
+                doublequote=True,
+            )
+        )
     except csv.Error as exc:
         raise FileRejected(_("The CSV file is malformed: %(error)s"), error=str(exc)) from exc
 

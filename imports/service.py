@@ -23,7 +23,7 @@ from simple_history.utils import bulk_update_with_history
 from dashboards.cache import invalidate as invalidate_figures
 from imports import bulk
 from imports.models import HeaderMapping, ImportBatch
-from imports.reading import IGNORED, FileRejected, Table, read_table
+from imports.reading import IGNORED, FileRejected, Table, import_value, read_table
 from imports.resources import (
     AgencyImportResource,
     AttendanceImportResource,
@@ -181,7 +181,9 @@ def build_dataset(table: Table, skip_rows=()) -> tuple[tablib.Dataset, list[int]
     for number, cells in table.rows:
         if number in skip:
             continue
-        dataset.append([cells[c.index] if c.index < len(cells) else None for c in columns])
+        dataset.append(
+            [import_value(cells[c.index]) if c.index < len(cells) else None for c in columns]
+        )
         numbers.append(number)
     return dataset, numbers
 
@@ -235,21 +237,22 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
     if report_progress:
         batch.save(update_fields=["progress_total", "progress_done"])
     rows = []
+    position = {}  # spreadsheet row number → its entry's index in `rows`
     counts = defaultdict(int)
-    resource_class = KINDS[batch.kind]
-    bulk_resource = resource_class(user, batch) if resource_class.bulk_capable else None
+    # One resource for the whole file: it remembers the records of earlier chunks, so a
+    # record twice in the file is found whichever chunks the rows are in.
+    resource = KINDS[batch.kind](user, batch)
     for start, chunk in _chunks(dataset):
-        if bulk_resource is not None:
-            # One resource for the whole file: it remembers the records of earlier chunks,
-            # so a record twice in the file is found whichever chunks the rows are in.
+        if resource.bulk_capable:
             results = bulk.run(
-                bulk_resource,
+                resource,
                 chunk,
                 dry_run=True,
                 numbers=numbers[start : start + CHUNK_ROWS],
             )
         else:
-            result = resource_class(user, batch).import_data(
+            resource.row_numbers = numbers[start : start + CHUNK_ROWS]
+            result = resource.import_data(
                 chunk, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
             )
             if result.base_errors:
@@ -269,6 +272,11 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
                 # outcome, not every value: a large file's preview stays small.
                 entry.pop("changes", None)
             rows.append(entry)
+            position[entry["row"]] = len(rows) - 1
+            for error in entry.get("errors", []):
+                if error["code"] == "duplicate":
+                    earlier = position[error["params"]["row"]]
+                    _refuse_as_duplicate(rows[earlier], table.rows[earlier], entry["row"], counts)
         batch.progress_done = start + len(chunk)
         if report_progress:
             batch.save(update_fields=["progress_done"])
@@ -321,6 +329,26 @@ def _preview_entry(row_result, cells, number: int, headers: dict) -> dict:
     return entry
 
 
+def _refuse_as_duplicate(entry: dict, cells, later_row: int, counts) -> None:
+    """The earlier of two rows about one record is refused too: nothing is written from
+    either (which of the two the author meant, only the author knows)."""
+    if entry["outcome"] not in ("error", "conflict"):
+        counts[entry["outcome"]] -= 1
+        counts["error"] += 1
+        entry.pop("changes", None)
+        entry.update(outcome="error", errors=[], cells=[_cell_text(value) for value in cells[1]])
+    entry["errors"].append(
+        {
+            "key": "",
+            "column": "",
+            "code": "duplicate",
+            **stored_message(
+                _("The same record is on row %(row)s of the file too."), {"row": later_row}
+            ),
+        }
+    )
+
+
 def _row_label(row_result, dataset, index) -> str:
     instance = getattr(row_result, "instance", None)
     if instance is not None and instance.pk is not None:
@@ -344,14 +372,49 @@ def error_rows(batch: ImportBatch) -> set[int]:
 # Commit ---------------------------------------------------------------------------------------
 
 
-def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
+class AlreadyTaken(CommitRefused):
+    """Another click, tab, user or worker confirmed (or undid) the batch first."""
+
+
+def _taken(pk: int) -> AlreadyTaken:
+    """Why a batch can no longer be confirmed, as its status now says."""
+    status = ImportBatch.objects.filter(pk=pk).values_list("status", flat=True).first()
+    messages = {
+        ImportBatch.Status.IMPORTING: _(
+            "This import is being written now (it was confirmed a moment ago): nothing more "
+            "to do. Its page shows the result when it is done."
+        ),
+        ImportBatch.Status.IMPORTED: _(
+            "This import was already confirmed and written; nothing was imported twice."
+        ),
+        ImportBatch.Status.UNDONE: _(
+            "This import was imported and then undone; upload the file again to import it anew."
+        ),
+        ImportBatch.Status.CANCELLED: _(
+            "This import was cancelled; upload the file again to import it."
+        ),
+    }
+    return AlreadyTaken(
+        messages.get(status, _("This import has already been confirmed or cancelled."))
+    )
+
+
+def commit(batch: ImportBatch, user, mode: str, *, queued: bool = False) -> ImportBatch:
     """Write the rows: all of them (refused while any row has an error), or the valid ones.
     The rows are checked again; if anything differs from the preview (someone changed the
-    records meanwhile), nothing is written and the preview is renewed."""
+    records meanwhile), nothing is written and the preview is renewed.
+
+    A batch is written once, whatever the number of clicks and workers: the transaction that
+    writes the rows first claims the batch (its status, from "waiting for confirmation" — or
+    "importing" for a worker's `queued` commit — by a conditional UPDATE) and records the
+    counts and "imported"; a second click or worker waits for it, then finds the batch taken
+    (AlreadyTaken). A failure rolls the claim back with the rows."""
     # Bulk writes send no save signals: drop the cached dashboard figures once it commits.
     transaction.on_commit(invalidate_figures)
-    if batch.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
-        raise CommitRefused(_("This import has already been confirmed or cancelled."))
+    expected = ImportBatch.Status.IMPORTING if queued else ImportBatch.Status.PREVIEW
+    batch.refresh_from_db()  # the caller's copy may be older than another click's commit
+    if batch.status != expected:
+        raise _taken(batch.pk)
     rejected = error_rows(batch)
     if mode == ImportBatch.Mode.ALL and rejected:
         raise CommitRefused(
@@ -362,27 +425,30 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
             count=len(rejected),
         )
     table = read_file(batch)
-    dataset, _numbers = build_dataset(table, skip_rows=rejected)
+    dataset, numbers = build_dataset(table, skip_rows=rejected)
     if len(dataset) == 0:
         raise CommitRefused(_("No row can be imported."))
     resource = KINDS[batch.kind](user, batch)
     with transaction.atomic():
-        # Two confirmations at once (a double click, two tabs) must not write the rows twice:
-        # the second waits for the first's lock and then finds the batch imported.
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
-            raise CommitRefused(_("This import has already been confirmed or cancelled."))
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=expected).update(
+            status=ImportBatch.Status.IMPORTING, mode=mode
+        )
+        if not claimed:
+            raise _taken(batch.pk)
         if resource.bulk_capable:
             totals = defaultdict(int)
             failed = False
-            for _start, chunk in _chunks(dataset):
-                outcomes = bulk.run(resource, chunk, dry_run=False)
+            for start, chunk in _chunks(dataset):
+                outcomes = bulk.run(
+                    resource, chunk, dry_run=False, numbers=numbers[start : start + CHUNK_ROWS]
+                )
                 for outcome in outcomes:
                     totals[outcome.import_type] += 1
                 if totals["invalid"]:
                     failed = True
                     break
         else:
+            resource.row_numbers = numbers
             result = resource.import_data(
                 dataset, dry_run=False, raise_errors=False, rollback_on_validation_errors=True
             )
@@ -392,6 +458,19 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
             totals = result.totals
         if failed:
             transaction.set_rollback(True)
+        else:
+            written = {
+                "status": ImportBatch.Status.IMPORTED,
+                "mode": mode,
+                "imported_at": timezone.now(),
+                "rows_new": totals.get("new", 0),
+                "rows_changed": totals.get("update", 0),
+                "rows_unchanged": totals.get("skip", 0),
+            }
+            # The counts are written with the rows, in the same transaction.
+            ImportBatch.objects.filter(pk=batch.pk).update(**written)
+            for name, value in written.items():
+                setattr(batch, name, value)
     if failed:
         batch.status = ImportBatch.Status.PREVIEW
         run_preview(batch, user)
@@ -401,13 +480,6 @@ def commit(batch: ImportBatch, user, mode: str) -> ImportBatch:
                 "renewed preview and confirm again."
             )
         )
-    batch.mode = mode
-    batch.status = ImportBatch.Status.IMPORTED
-    batch.imported_at = timezone.now()
-    batch.rows_new = totals.get("new", 0)
-    batch.rows_changed = totals.get("update", 0)
-    batch.rows_unchanged = totals.get("skip", 0)
-    batch.save()
     return batch
 
 
@@ -416,8 +488,9 @@ def request_commit(batch: ImportBatch, user, mode: str) -> bool:
     if batch.size <= settings.IMPORT_BACKGROUND_BYTES:
         commit(batch, user, mode)
         return False
+    batch.refresh_from_db()
     if batch.status != ImportBatch.Status.PREVIEW:
-        raise CommitRefused(_("This import has already been confirmed or cancelled."))
+        raise _taken(batch.pk)
     if mode == ImportBatch.Mode.ALL and batch.rows_error:
         raise CommitRefused(
             _(
@@ -428,10 +501,13 @@ def request_commit(batch: ImportBatch, user, mode: str) -> bool:
         )
     from imports.tasks import commit_task  # noqa: PLC0415 - tasks import this module
 
-    batch.status = ImportBatch.Status.IMPORTING
-    batch.mode = mode
-    batch.notice = {}
-    batch.save(update_fields=["status", "mode", "notice"])
+    # Claimed by a conditional UPDATE: of two confirmations, one queues the work.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEW).update(
+        status=ImportBatch.Status.IMPORTING, mode=mode, notice={}
+    )
+    if not claimed:
+        raise _taken(batch.pk)
+    batch.refresh_from_db()
     commit_task.enqueue(batch.pk, user.pk, mode)
     return True
 
@@ -467,17 +543,31 @@ def undo(batch: ImportBatch, user) -> dict:
     A record the batch created is archived (the portal never deletes; an archived record is
     out of every list and comes back if a later import names it again). A record it changed
     gets the values it had before. A record edited since the import is left as it is and named
-    in the report."""
+    in the report.
+
+    The report counts the records of the batch's kind, as the preview counted its rows;
+    the rows the import changed beside them (a council's chair) are reported apart, under
+    "related". An undo is done once: it claims the batch (imported → undone) in its own
+    transaction, so a second undo finds it undone and changes nothing."""
     transaction.on_commit(invalidate_figures)
-    if batch.status != ImportBatch.Status.IMPORTED:
-        raise CommitRefused(_("Only a completed import can be undone."))
     reason = batch.change_reason
     undo_reason = f"undo:{batch.pk}"
     report = {"removed": [], "restored": [], "kept": []}
+    related = {"removed": [], "restored": [], "kept": []}
     resource_class = KINDS[batch.kind]
     models = [resource_class._meta.model, *resource_class.touches]
     with transaction.atomic():
+        now = timezone.now()
+        claimed = ImportBatch.objects.filter(
+            pk=batch.pk, status=ImportBatch.Status.IMPORTED
+        ).update(status=ImportBatch.Status.UNDONE, undone_at=now, undone_by=user)
+        if not claimed:
+            status = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True)
+            if status.first() == ImportBatch.Status.UNDONE:
+                raise AlreadyTaken(_("This import was already undone; nothing was changed now."))
+            raise CommitRefused(_("Only a completed import can be undone."))
         for model in models:
+            lines = report if model is resource_class._meta.model else related
             history = model.history.model
             editable = [
                 f
@@ -518,23 +608,22 @@ def undo(batch: ImportBatch, user) -> dict:
                     "label": _label(record or entries[-1].instance),
                 }
                 if record is None or latest.get(object_id) != entries[-1].history_id:
-                    report["kept"].append(line)
+                    lines["kept"].append(line)
                     continue
                 if entries[0].history_type == "+":
                     archive.append(record)
-                    report["removed"].append(line)
+                    lines["removed"].append(line)
                     continue
                 earlier = previous.get(object_id)
                 if earlier is None:  # no earlier version on record: nothing to go back to
-                    report["kept"].append(line)
+                    lines["kept"].append(line)
                     continue
                 for model_field in editable:
                     setattr(record, model_field.attname, getattr(earlier, model_field.attname))
                 record.archived_at = earlier.archived_at
                 restore.append(record)
-                report["restored"].append(line)
+                lines["restored"].append(line)
             # Written in bulk, with a history row each (path "undo:<batch>", the user).
-            now = timezone.now()
             for record in archive:
                 record.archived_at = now
             for changed, fields in (
@@ -553,9 +642,8 @@ def undo(batch: ImportBatch, user) -> dict:
                         default_user=user,
                         default_change_reason=undo_reason,
                     )
-        batch.status = ImportBatch.Status.UNDONE
-        batch.undone_at = timezone.now()
-        batch.undone_by = user
-        batch.undo_report = report
-        batch.save()
+        report["related"] = related
+        ImportBatch.objects.filter(pk=batch.pk).update(undo_report=report)
+    batch.status, batch.undone_at, batch.undone_by = ImportBatch.Status.UNDONE, now, user
+    batch.undo_report = report
     return report

@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict
 from imports.models import ImportBatch
+from imports.reading import CLEAR_MARKER
 from meetings.models import Meeting
 from portal.lib.spreadsheets import escape_formula
 from projects.models import Programme, Project
@@ -51,7 +52,11 @@ COLUMN_HELP = {
         gettext_noop("A date: 21/12/2565, 21 ธ.ค. 2565 or a date cell."),
         "15/9/2552",
     ),
-    "status": (False, gettext_noop("See Valid values; empty means active."), "active"),
+    "status": (
+        False,
+        gettext_noop("See Valid values; empty keeps the stored value (a new record: active)."),
+        "active",
+    ),
     "phone": (False, gettext_noop("081-234-5678, 045-611-234, +66 81 234 5678."), "045-611-234"),
     "email": (False, gettext_noop("An e-mail address."), ""),
     "address": (False, gettext_noop("Free text."), ""),
@@ -76,7 +81,11 @@ COLUMN_HELP = {
     ),
     "council": (True, gettext_noop("The council's code (best) or its exact name."), "C330401"),
     "full_name": (True, gettext_noop("Full name with title."), "นางสมศรี ใจดี"),
-    "role": (False, gettext_noop("See Valid values; empty means member."), "กรรมการ"),
+    "role": (
+        False,
+        gettext_noop("See Valid values; empty keeps the stored value (a new record: member)."),
+        "กรรมการ",
+    ),
     "national_id": (
         False,
         gettext_noop("13 digits, dashes allowed; the check digit is verified."),
@@ -136,14 +145,26 @@ COLUMN_HELP = {
         gettext_noop("The agency's code, name or short name, if the person comes from one."),
         "",
     ),
-    ("attendance", "role"): (False, gettext_noop("See Valid values; empty means participant."), ""),
-    ("partners", "role"): (False, gettext_noop("See Valid values; empty means other."), "funder"),
+    ("attendance", "role"): (
+        False,
+        gettext_noop("See Valid values; empty keeps the stored value (a new record: participant)."),
+        "",
+    ),
+    ("partners", "role"): (
+        False,
+        gettext_noop("See Valid values; empty keeps the stored value (a new record: other)."),
+        "funder",
+    ),
     "name": (
         True,
         gettext_noop("The organisation's name, as the council knows it."),
         "กลุ่มออมทรัพย์บ้านโนน",
     ),
-    "kind": (False, gettext_noop("See Valid values; empty means other."), "กลุ่มออมทรัพย์"),
+    "kind": (
+        False,
+        gettext_noop("See Valid values; empty keeps the stored value (a new record: other)."),
+        "กลุ่มออมทรัพย์",
+    ),
     "member_count": (False, gettext_noop("A whole number."), "45"),
     "short_name": (False, gettext_noop("The usual abbreviation."), "อบจ.ศก."),
     "sector": (True, gettext_noop("See Valid values."), "local"),
@@ -281,6 +302,14 @@ def template_workbook(resource_class, user) -> bytes:
             "Headers may be in Thai or in English, in any order; columns you leave out are not "
             "changed."
         ),
+        _(
+            "An empty cell changes nothing: the record keeps the value it has (a new record "
+            "gets the usual default)."
+        ),
+        _(
+            "To empty a stored value, write - (a single dash) in the cell. A column that always "
+            "needs a value cannot be emptied."
+        ),
         _("Dates may be Buddhist-era (21/12/2565, 21 ธ.ค. 2565) or Christian-era, or date cells."),
         _("Thai digits, thousands separators and units (บาท, ครัวเรือน) are read."),
         _(
@@ -330,6 +359,12 @@ def template_workbook(resource_class, user) -> bytes:
     return output.getvalue()
 
 
+def _rejected_cell(text: str) -> str:
+    """A rejected row's cell as the user wrote it, made inert; the dash that empties a value
+    stays a dash (a lone "-" is no formula), so the fixed file means what the first did."""
+    return text if text == CLEAR_MARKER else escape_formula(text)
+
+
 def errors_workbook(batch: ImportBatch, render_message) -> bytes:
     """The rejected rows as they were in the file, a column with the reasons at the end, and
     the original row number first: fix them and upload the file again."""
@@ -358,7 +393,7 @@ def errors_workbook(batch: ImportBatch, render_message) -> bytes:
             for error in row["errors"]
         )
         sheet.append(
-            [row["row"], *(escape_formula(str(value)) for value in cells), escape_formula(reasons)]
+            [row["row"], *(_rejected_cell(str(value)) for value in cells), escape_formula(reasons)]
         )
     sheet.column_dimensions[sheet.cell(row=1, column=width + 2).column_letter].width = 80
     output = io.BytesIO()

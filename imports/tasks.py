@@ -45,7 +45,10 @@ def commit_task(batch_id: int, user_id: int, mode: str) -> str:
         return "skipped"
     try:
         # commit() writes all or nothing itself; a refusal keeps the renewed preview.
-        service.commit(batch, user, mode)
+        service.commit(batch, user, mode, queued=True)
+    except service.AlreadyTaken:
+        # Another worker has written (or is writing) this batch: nothing to do, nothing to undo.
+        return "skipped"
     except (service.CommitRefused, FileRejected) as exc:
         batch.refresh_from_db()
         batch.status = ImportBatch.Status.PREVIEW

@@ -182,6 +182,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "is_preview": batch.status == ImportBatch.Status.PREVIEW,
             "notice": service.render_message(batch.notice) if batch.notice else "",
+            "undo_related": sum(
+                len(batch.undo_report.get("related", {}).get(action, []))
+                for action in ("removed", "restored")
+            ),
         },
     )
 
@@ -255,6 +259,9 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
         mode = ImportBatch.Mode.ALL
     try:
         queued = service.request_commit(batch, request.user, mode)
+    except service.AlreadyTaken as exc:
+        # A second click, tab or user: not an error, the batch is (being) imported.
+        messages.info(request, str(exc))
     except (service.CommitRefused, FileRejected) as exc:
         messages.error(request, str(exc))
     else:
@@ -285,16 +292,19 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     try:
         report = service.undo(batch, request.user)
+    except service.AlreadyTaken as exc:
+        messages.info(request, str(exc))
     except service.CommitRefused as exc:
         messages.error(request, str(exc))
     else:
+        # Counted as the preview counted the rows: the batch's own records.
         messages.success(
             request,
             _(
                 "Undone: %(removed)s records archived, %(restored)s given their previous "
                 "values, %(kept)s left as they are because they were edited since."
             )
-            % {key: len(value) for key, value in report.items()},
+            % {key: len(report[key]) for key in ("removed", "restored", "kept")},
         )
     return redirect(batch)
 

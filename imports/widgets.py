@@ -159,3 +159,15 @@ class ChoiceWidget(widgets.Widget):
             _('"%(value)s" is not one of the allowed values (see the template\'s list).'),
             value=_text(value),
         )
+
+
+class MultilineTextWidget(widgets.Widget):
+    """Text of several lines (an address, a description): the lines are kept as they are,
+    only the spaces around the whole text go, so an exported text comes back the same."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()

@@ -8,12 +8,13 @@ import geothai
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
 
 from councils.models import Agency, Council
 from geo.models import Province
-from imports.reading import IGNORED, normalise_header
+from imports.reading import IGNORED, is_cleared, normalise_header
 from imports.widgets import (
     CellError,
     ChoiceWidget,
@@ -253,8 +254,6 @@ class ImportResource(resources.ModelResource):
     derived_fields: set[str] = set()
     # Fields that a row's other errors leave empty (a code made from the subdistrict).
     quiet_after_errors: set[str] = set()
-    # Key columns whose empty cell keeps the stored value rather than clearing it.
-    keep_when_empty: set[str] = set()
 
     class Meta:
         skip_unchanged = True
@@ -341,6 +340,34 @@ class ImportResource(resources.ModelResource):
     def natural_key(self, instance):
         return None
 
+    # A record named twice in one file (by its code, or by its natural key) is an error, for
+    # every kind: the file says two things about one record and only its author knows which
+    # is right. Both rows are refused (imports.service marks the earlier one).
+
+    # Spreadsheet row numbers of the rows being imported (set by imports.service).
+    row_numbers: list[int] | None = None
+
+    def natural_keys(self, instance) -> tuple[list, list]:
+        """The keys a row's record is checked against, and the keys it then holds."""
+        key = self.natural_key(instance)
+        return ([key], [key]) if key is not None else ([], [])
+
+    def duplicate_error(self, instance) -> ValidationError | None:
+        seen = self.__dict__.setdefault("_seen", {})
+        for key in self.natural_keys(instance)[0]:
+            if key in seen:
+                return ValidationError(
+                    _("The same record is on row %(row)s of the file too."),
+                    code="duplicate",
+                    params={"row": seen[key]},
+                )
+        return None
+
+    def remember(self, instance, number: int) -> None:
+        seen = self.__dict__.setdefault("_seen", {})
+        for key in self.natural_keys(instance)[1]:
+            seen.setdefault(key, number)
+
     def before_import_row(self, row, **kwargs):
         row["_errors"] = {}
 
@@ -405,6 +432,8 @@ class ImportResource(resources.ModelResource):
                 errors[field.column_name] = ValidationError(
                     exc.message, code="invalid", params=exc.params
                 )
+            except ValidationError as exc:
+                errors[field.column_name] = exc
             except ValueError as exc:
                 errors[field.column_name] = ValidationError(
                     _('"%(value)s" cannot be read here.'),
@@ -419,6 +448,10 @@ class ImportResource(resources.ModelResource):
             self.check_scope(instance, row, errors)
         if not errors:
             self.check_version(instance, row, errors)
+        if not errors:
+            duplicate = self.duplicate_error(instance)
+            if duplicate is not None:
+                errors[NON_FIELD_ERRORS] = duplicate
         if errors:
             raise ValidationError(errors)
 
@@ -507,10 +540,66 @@ class ImportResource(resources.ModelResource):
         if errors:
             raise ValidationError(errors)
 
+    # Empty cells and the clearing marker -------------------------------------------------
+
+    @staticmethod
+    def cell_state(row, key: str) -> str:
+        """One of "value", "empty" (keeps what is stored; a new record gets its default) or
+        "cleared" (the marker "-": empty the stored value)."""
+        value = row.get(key)
+        if is_cleared(value):
+            return "cleared"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "empty"
+        return "value"
+
+    def cannot_clear(self, key: str) -> ValidationError:
+        return ValidationError(
+            _(
+                "%(column)s cannot be emptied (“-”): it always needs a value. Leave the cell "
+                "empty to keep the stored value."
+            ),
+            code="required",
+            params={"column": str(capfirst(self.field_label(key)))},
+        )
+
+    def cleared_value(self, name: str):
+        """The empty value of a model field, for the clearing marker."""
+        model_field = self._meta.model._meta.get_field(name)
+        if model_field.blank:
+            if model_field.null:
+                return None
+            if model_field.empty_strings_allowed:
+                return ""
+        raise self.cannot_clear(name)
+
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        if field.column_name in self.keep_when_empty and row.get(field.column_name) in (None, ""):
+        if not field.attribute or field.column_name not in row:
+            return
+        state = self.cell_state(row, field.column_name)
+        # An empty cell never erases: an existing record keeps its value, a new one gets the
+        # model's default. Only the marker "-" empties a stored value.
+        if state == "empty" or (state == "cleared" and instance.pk is None):
+            return
+        if state == "cleared":
+            setattr(instance, field.attribute, self.cleared_value(field.attribute))
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def set_reference(self, instance, row, key: str, errors, attribute: str = "") -> None:
+        """An optional reference column (a council, an agency, a province...): a name sets
+        it, an empty cell keeps it, "-" empties it."""
+        attribute = attribute or key
+        if key not in row or key in errors:
+            return
+        state = self.cell_state(row, key)
+        if state == "value":
+            setattr(instance, attribute, row.get(f"_{key}"))
+        elif state == "cleared" and instance.pk is not None:
+            if self._meta.model._meta.get_field(attribute).null:
+                setattr(instance, attribute, None)
+            else:
+                errors[key] = self.cannot_clear(key)
 
     # Differences -------------------------------------------------------------------------
 
@@ -553,6 +642,11 @@ class ImportResource(resources.ModelResource):
         self._changes = []
         row_result = super().import_row(row, instance_loader, **kwargs)
         row_result.changes = self._changes
+        if row_result.import_type in ("new", "update", "skip") and row_result.instance is not None:
+            index = kwargs.get("row_number") or 0
+            numbers = self.row_numbers or []
+            number = numbers[index - 1] if 0 < index <= len(numbers) else index
+            self.remember(row_result.instance, number)
         return row_result
 
 

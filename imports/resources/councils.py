@@ -20,6 +20,7 @@ from imports.widgets import (
     CellError,
     DateWidget,
     IntegerWidget,
+    MultilineTextWidget,
     NationalIdWidget,
     PhoneWidget,
     TextWidget,
@@ -55,7 +56,7 @@ class CouncilImportResource(ImportResource):
     )
     phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
-    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=MultilineTextWidget())
     households = fields.Field(
         attribute="households", column_name="households", widget=IntegerWidget()
     )
@@ -108,7 +109,6 @@ class CouncilImportResource(ImportResource):
     touches = (CouncilMember,)
     derived_fields = {"district", "subdistrict"}
     quiet_after_errors = {"code"}
-    keep_when_empty = {"code"}
 
     class Meta(ImportResource.Meta):
         model = Council
@@ -150,37 +150,98 @@ class CouncilImportResource(ImportResource):
         except CellError as exc:
             column = "subdistrict" if subdistrict else "district"
             errors[column] = ValidationError(exc.message, code="invalid", params=exc.params)
+        row["_match"] = None
+        if not errors and not TextWidget().clean(row.get("code")):
+            try:
+                row["_match"] = self._match_without_code(row)
+            except CellError as exc:
+                errors["code"] = ValidationError(exc.message, code="ambiguous", params=exc.params)
+
+    def _row_area_type(self, row) -> str | None:
+        """The area type the row states, or None when it states none (or an unreadable one,
+        which the area type column reports itself)."""
+        if self.cell_state(row, "area_type") != "value":
+            return None
+        try:
+            return self.fields["area_type"].widget.clean(row.get("area_type"))
+        except CellError:
+            return None
+
+    def _match_without_code(self, row):
+        """A council named by its place, not its code. The area type is part of the match (a
+        municipal council is never the subdistrict council of the same place); a row that
+        fits several councils is an error naming them."""
+        area_type = self._row_area_type(row)
+        municipality = TextWidget().clean(row.get("municipality_name"))
+        subdistrict, district = row.get("_subdistrict"), row.get("_district")
+        councils = Council.objects.select_related("district", "subdistrict")
+        if area_type == Council.AreaType.MUNICIPALITY:
+            candidates = councils.filter(area_type=area_type)
+            if municipality and district is not None:
+                candidates = candidates.filter(district=district, municipality_name=municipality)
+            elif subdistrict is not None:
+                candidates = candidates.filter(subdistrict=subdistrict)
+            else:
+                return None
+        elif subdistrict is not None:
+            candidates = councils.filter(subdistrict=subdistrict)
+            if area_type:
+                candidates = candidates.filter(area_type=area_type)
+        elif municipality and district is not None:
+            candidates = councils.filter(district=district, municipality_name=municipality)
+        else:
+            return None
+        found = list(candidates.order_by("archived_at", "pk")[:9])
+        # An archived council comes back only when no active one fits.
+        pool = [council for council in found if council.archived_at is None] or found
+        if len(pool) > 1:
+            raise CellError(
+                _(
+                    "This row could be any of these councils: %(candidates)s. Write the "
+                    "council's registration code in the row."
+                ),
+                candidates="; ".join(
+                    f"{council.code} {council.name_th} (อ.{council.district.name_th})"
+                    for council in pool
+                ),
+            )
+        return pool[0] if pool else None
 
     def find_existing(self, row):
         code = TextWidget().clean(row.get("code"))
-        councils = Council.objects.select_related("district", "subdistrict")
         if code:
+            councils = Council.objects.select_related("district", "subdistrict")
             return councils.filter(code=code).first()
-        if row.get("_subdistrict") is not None:
-            return (
-                councils.filter(
-                    subdistrict=row["_subdistrict"], area_type=Council.AreaType.SUBDISTRICT
-                )
-                .order_by("archived_at", "pk")
-                .first()
-            )
-        municipality = TextWidget().clean(row.get("municipality_name"))
-        if municipality and row.get("_district") is not None:
-            return (
-                councils.filter(municipality_name=municipality, district=row["_district"])
-                .order_by("archived_at", "pk")
-                .first()
-            )
-        return None
+        return row.get("_match")
+
+    def natural_key(self, instance):
+        return instance.code or None
 
     def after_fields(self, instance, row, errors) -> None:
+        subdistrict_state = self.cell_state(row, "subdistrict")
         if row.get("_subdistrict") is not None:
             instance.subdistrict = row["_subdistrict"]
             instance.district = row["_district"]
         elif row.get("_district") is not None:
             instance.district = row["_district"]
-            if "subdistrict" in row:
+            if subdistrict_state == "cleared" or instance.pk is None:
                 instance.subdistrict = None
+            elif instance.subdistrict_id and (
+                instance.subdistrict.district_id != instance.district_id
+            ):
+                # An empty subdistrict cell keeps the stored one, which must be in the district.
+                errors["subdistrict"] = ValidationError(
+                    _(
+                        "The council's subdistrict %(subdistrict)s is not in this district: "
+                        "write the subdistrict, or “-” for none."
+                    ),
+                    code="invalid",
+                    params={"subdistrict": instance.subdistrict.name_th},
+                )
+        elif subdistrict_state == "cleared" and instance.pk is not None:
+            instance.subdistrict = None
+        if self.cell_state(row, "district") == "cleared" and row.get("_subdistrict") is None:
+            errors["district"] = self.cannot_clear("district")
         if instance.district_id is None and not ({"district", "subdistrict"} & errors.keys()):
             errors["subdistrict"] = ValidationError(
                 _("Say where the council is: its subdistrict (ตำบล) and district (อำเภอ)."),
@@ -211,18 +272,27 @@ class CouncilImportResource(ImportResource):
 
     def extra_changes(self, instance, original, row) -> list:
         name = TextWidget().clean(row.get("chair"))
-        if "chair" not in row or not name:
+        cleared = self.cell_state(row, "chair") == "cleared"
+        if "chair" not in row or not (name or cleared):
             return []
         chair = self._current_chair(original)
         old = chair.full_name if chair else None
-        return [] if old == name else [["chair", old, name]]
+        return [] if old == (name or None) else [["chair", old, name or None]]
 
     def after_save_instance(self, instance, row, **kwargs):
         name = TextWidget().clean(row.get("chair"))
-        if not name:
+        cleared = self.cell_state(row, "chair") == "cleared"
+        if not (name or cleared):
             return
         chair = self._current_chair(instance)
         if chair is not None and chair.full_name == name:
+            return
+        if cleared:
+            # "-": the council has no chair now; the chair stays a member.
+            if chair is not None:
+                chair.role = CouncilMember.Role.MEMBER
+                self.mark(chair)
+                chair.save()
             return
         if chair is not None:
             chair.role = CouncilMember.Role.MEMBER
@@ -311,6 +381,16 @@ class CouncilMemberImportResource(ImportResource):
 
     def natural_key(self, instance):
         return (instance.council_id, instance.national_id or instance.full_name)
+
+    def natural_keys(self, instance) -> tuple[list, list]:
+        """As the record is found: by ID, else by name. Two rows with different IDs are two
+        people even with one name; a row without an ID is the person of that name."""
+        council, name = instance.council_id, instance.full_name
+        if instance.national_id:
+            by_id = ("id", council, instance.national_id)
+            return [by_id, ("name without id", council, name)], [by_id, ("name", council, name)]
+        by_name = ("name", council, name)
+        return [by_name], [("name without id", council, name), by_name]
 
     def find_existing(self, row):
         council = row.get("_council")
@@ -425,7 +505,7 @@ class AgencyImportResource(ImportResource):
     phone = fields.Field(attribute="phone", column_name="phone", widget=PhoneWidget())
     email = fields.Field(attribute="email", column_name="email", widget=TextWidget())
     website = fields.Field(attribute="website", column_name="website", widget=TextWidget())
-    address = fields.Field(attribute="address", column_name="address", widget=TextWidget())
+    address = fields.Field(attribute="address", column_name="address", widget=MultilineTextWidget())
     version = fields.Field(attribute=None, column_name="version")
 
     aliases = {
@@ -474,8 +554,7 @@ class AgencyImportResource(ImportResource):
         return Agency.objects.filter(code=code).first()
 
     def after_fields(self, instance, row, errors) -> None:
-        if "province" in row and "province" not in errors:
-            instance.province = row.get("_province")
+        self.set_reference(instance, row, "province", errors)
 
     def scope_province(self, instance):
         return instance.province_id

@@ -142,8 +142,7 @@ class AttendanceImportResource(ImportResource):
         if row.get("_meeting") is not None:
             instance.meeting = row["_meeting"]
         for key in ("council", "agency"):
-            if key in row and key not in errors:
-                setattr(instance, key, row.get(f"_{key}"))
+            self.set_reference(instance, row, key, errors)
         if instance.council_id and instance.agency_id and "agency" not in errors:
             errors["agency"] = ValidationError(
                 _("A person comes from a council or an agency, not both."), code="invalid"

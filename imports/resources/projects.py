@@ -21,6 +21,7 @@ from imports.widgets import (
     CellError,
     DateWidget,
     IntegerWidget,
+    MultilineTextWidget,
     TextWidget,
 )
 from projects.models import Disbursement, Project, ProjectPartner
@@ -62,7 +63,7 @@ class ProjectImportResource(ImportResource):
     start_date = fields.Field(attribute="start_date", column_name="start_date", widget=DateWidget())
     end_date = fields.Field(attribute="end_date", column_name="end_date", widget=DateWidget())
     description = fields.Field(
-        attribute="description", column_name="description", widget=TextWidget()
+        attribute="description", column_name="description", widget=MultilineTextWidget()
     )
     version = fields.Field(attribute=None, column_name="version")
 
@@ -117,7 +118,8 @@ class ProjectImportResource(ImportResource):
         super().before_import_row(row, **kwargs)
         for key, finder in (("council", find_council), ("programme", find_programme)):
             if key in row:
-                self.resolve(row, key, finder)
+                # Needed for a new project only (after_fields): an existing one keeps its own.
+                self.resolve(row, key, finder, required=False)
 
     bulk_capable = True
 
@@ -153,9 +155,8 @@ class ProjectImportResource(ImportResource):
 
     def after_fields(self, instance, row, errors) -> None:
         for key in ("council", "programme"):
-            if row.get(f"_{key}") is not None:
-                setattr(instance, key, row[f"_{key}"])
-            elif instance.pk is None and key not in errors:
+            self.set_reference(instance, row, key, errors)
+            if instance.pk is None and row.get(f"_{key}") is None and key not in errors:
                 errors[key] = ValidationError(
                     _("This column is needed: %(column)s."),
                     code="required",

@@ -8,13 +8,22 @@ from django.utils.translation import gettext as _
 
 from portal.lib.dates import to_buddhist_year
 
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection); some
+# read the full-width forms a Thai keyboard's input methods type as formulas too.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def escape_formula(text: str) -> str:
     """Make a text cell inert: a leading apostrophe tells the spreadsheet it is text."""
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def unescape_formula(text: str) -> str:
+    """Undo exactly what `escape_formula` did, so an export imported again changes nothing.
+    An apostrophe before anything that is not formula-like is the user's own and stays."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_TRIGGERS):
+        return text[1:]
+    return text
 
 
 def format_date_cell(day: datetime.date, language: str) -> str:
