@@ -1,9 +1,10 @@
 """A national-scale data set for benchmarks: a council in every subdistrict of the country,
 about 100,000 projects over six fiscal years and 20,000 meetings with attendance and
-resolutions. Reproducible: the same seed and scale give the same rows.
+resolutions, then a year of use on top (`portal.scale_year`). Reproducible: the same seed and
+scale give the same rows.
 
-Rows are written with bulk inserts and without history entries (they are synthetic and
-marked `is_demo`); subdistricts that already have a council (e.g. the Sisaket demo) keep it.
+Rows are written with bulk inserts, marked `is_demo`, and without history entries except
+for the year of use; subdistricts that already have a council (e.g. the Sisaket demo) keep it.
 """
 
 import datetime
@@ -20,6 +21,7 @@ from geo.services import load_geography
 from meetings.models import Attendance, Meeting, Resolution
 from portal.demo import DemoResult, _seed_programmes, paid_so_far
 from portal.lib.dates import fiscal_year_bounds, fiscal_year_of
+from portal.scale_year import add_year_of_use
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
 PROJECTS = 100_000
@@ -74,6 +76,7 @@ def generate(*, seed: int = 2565, scale: float = 1.0, progress=None) -> Counts:
     say(f"projects: {counts.rows.get('projects', 0)}")
     _meetings(rng, councils, agencies, years, today, round(MEETINGS * scale), counts)
     say(f"meetings: {counts.rows.get('meetings', 0)}")
+    add_year_of_use(rng, councils, agencies, counts, say)
 
     from dashboards.cache import invalidate
 
