@@ -573,7 +573,7 @@ def test_a_council_editor_imports_its_own_councils_members_only(sisaket):
     batch = service.store_upload(SimpleUploadedFile("m.xlsx", xlsx(rows)), "members", editor)
     outcome = rows_by_number(batch)
     assert outcome[2]["outcome"] == "new"
-    assert messages_of(outcome[3]) == ["This record is not of your council."]
+    assert messages_of(outcome[3]) == ['No council has the code or name "C330402".']
     service.commit(batch, editor, ImportBatch.Mode.VALID)
     assert list(CouncilMember.objects.values_list("council__code", "full_name")) == [
         ("C330401", "นางสาวใจดี มีสุข")

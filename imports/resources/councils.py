@@ -12,8 +12,6 @@ from imports.resources.base import (
     RUNNING_NUMBER,
     ImportResource,
     choice_widget,
-    find_council,
-    find_councils,
     find_province,
 )
 from imports.widgets import (
@@ -292,12 +290,12 @@ class CouncilMemberImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "council", find_council)
+        self.resolve(row, "council", self.finder("council"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"council": find_councils})
+        self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
         members = list(
             CouncilMember.objects.filter(council__in=councils).select_related("council__district")
@@ -375,12 +373,12 @@ class CommunityOrganisationImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "council", find_council)
+        self.resolve(row, "council", self.finder("council"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"council": find_councils})
+        self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
         self._existing = self._index(
             CommunityOrganisation.objects.filter(council__in=councils).select_related(
