@@ -113,16 +113,19 @@ def render_message(stored: dict) -> str:
 # Upload and reading --------------------------------------------------------------------------
 
 
-def mapping_for(kind: str) -> dict[str, str]:
-    return dict(HeaderMapping.objects.filter(kind=kind).values_list("header", "field"))
+def mapping_for(kind: str, user_id: int) -> dict[str, str]:
+    """What a user said the unknown headers of their files of this kind mean (theirs only)."""
+    mappings = HeaderMapping.objects.filter(kind=kind, user_id=user_id)
+    return dict(mappings.values_list("header", "field"))
 
 
 def read_file(batch: ImportBatch) -> Table:
+    """The batch's file, its unknown headers read as its uploader said (whoever previews or
+    commits it, the columns are the same)."""
     resource_class = KINDS[batch.kind]
+    mapping = mapping_for(batch.kind, batch.created_by_id)
     with batch.file.open("rb") as handle:
-        table = read_table(
-            handle, batch.file_name, resource_class.match_header, mapping_for(batch.kind)
-        )
+        table = read_table(handle, batch.file_name, resource_class.match_header, mapping)
     present = {column.key for column in table.columns}
     missing = [keys for keys in resource_class.required_columns if not present & set(keys)]
     if missing:

@@ -202,7 +202,7 @@ def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_POST
 def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
-    """Say what unknown headers are; remembered for the next file of this kind."""
+    """Say what unknown headers are; remembered for the uploader's next file of this kind."""
     batch = _batch(request, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         return redirect(batch)
@@ -234,6 +234,7 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
         choices[header] = choice
     for header, choice in choices.items():
         HeaderMapping.objects.update_or_create(
+            user=batch.created_by,
             kind=batch.kind,
             header=normalise_header(header),
             defaults={"field": choice or IGNORED, "created_by": request.user},

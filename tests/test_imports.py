@@ -284,7 +284,9 @@ def test_unknown_headers_are_mapped_and_remembered(sisaket, staff_user):
     )
     batch = service.store_upload(upload("unknown.xlsx", content), "councils", staff_user)
     assert batch.preview["unknown"] == ["ครัวเรือนทั้งหมด (ปี 66)"]
-    HeaderMapping.objects.create(kind="councils", header="ครัวเรือนทั้งหมด (ปี 66)", field="households")
+    HeaderMapping.objects.create(
+        user=staff_user, kind="councils", header="ครัวเรือนทั้งหมด (ปี 66)", field="households"
+    )
     again = service.store_upload(upload("unknown.xlsx", content), "councils", staff_user)
     assert again.preview["unknown"] == []
     changes = {key: new for key, _old, new in again.preview["rows"][0]["changes"]}
