@@ -14,6 +14,7 @@ from import_export import resources
 
 from councils.models import Agency, Council
 from geo.models import Province
+from imports.constraints import check_constraints
 from imports.reading import IGNORED, normalise_header
 from imports.widgets import (
     CellError,
@@ -474,9 +475,15 @@ class ImportResource(resources.ModelResource):
         if errors:
             exclude |= self.quiet_after_errors
         try:
-            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+            )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        # The constraints, of derived fields too (a council's area): each told on its column
+        # in the file's words, rather than refused by the database when the row is saved.
+        quiet = set(errors) | (self.quiet_after_errors if errors else set())
+        add_errors(errors, check_constraints(instance, quiet))
         if errors:
             raise ValidationError(errors)
 
@@ -530,6 +537,16 @@ class ImportResource(resources.ModelResource):
 
 
 PHONE_ALIASES = ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"]
+
+
+def add_errors(errors: dict, found: dict) -> None:
+    """Merge `found` (key → list of errors) into `errors`, whose values may be one error."""
+    for key, more in found.items():
+        existing = errors.get(key)
+        if existing is None:
+            errors[key] = list(more)
+        else:
+            errors[key] = [*(existing if isinstance(existing, list) else [existing]), *more]
 
 
 def _single(finder):
