@@ -18,7 +18,7 @@ So the queries per thousand rows stay constant, and the history is kept.
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -181,7 +181,7 @@ def run(resource, dataset, *, dry_run: bool, numbers=None) -> list[RowOutcome]:
             errors = exc.update_error_dict(errors)
         key = resource.natural_key(instance)
         if not errors and key is not None and key in seen:
-            errors[NON_FIELD_ERRORS] = [
+            errors[resource.duplicate_column] = [
                 ValidationError(
                     _("The same record is on row %(row)s of the file too."),
                     code="duplicate",

@@ -74,3 +74,21 @@ def check_constraints(instance, exclude: set) -> dict:
             key, error = explain(instance, constraint)
             errors.setdefault(key, []).append(error)
     return errors
+
+
+# Django's own words for these field errors are plural forms that cannot be stored as one
+# message id (and some have no Thai): the import says them in its own words.
+FIELD_MESSAGES = {
+    "max_length": _("At most %(limit_value)s characters; this cell has %(show_value)s."),
+    "max_digits": _("%(value)s has more than %(max)s digits."),
+    "max_whole_digits": _("%(value)s is too large: at most %(max)s digits before the point."),
+    "max_decimal_places": _("%(value)s has more than %(max)s decimal places."),
+    "null": _("This column cannot be empty."),
+    "blank": _("This column cannot be empty."),
+    "invalid_choice": _("%(value)s is not one of the allowed values."),
+}
+
+
+def field_message(error: ValidationError):
+    """A field error's message for the preview: the import's words for the errors above."""
+    return FIELD_MESSAGES.get(error.code, error.message)

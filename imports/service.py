@@ -24,7 +24,7 @@ from simple_history.utils import bulk_update_with_history
 
 from dashboards.cache import invalidate as invalidate_figures
 from imports import bulk
-from imports.constraints import ColumnValue
+from imports.constraints import ColumnValue, field_message
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, read_table
 from imports.resources import (
@@ -226,11 +226,20 @@ def _errors(validation_error: ValidationError, headers: dict) -> list[dict]:
     found = []
     for key, errors in validation_error.error_dict.items():
         for error in errors:
-            message = error.message
+            message = field_message(error)
+            shown_on = key
+            if key not in headers:
+                # A rule about several fields is shown on one the file has a column for.
+                columns = [
+                    value.key
+                    for value in (error.params or {}).values()
+                    if isinstance(value, ColumnValue) and value.key in headers
+                ]
+                shown_on = columns[0] if columns else key
             found.append(
                 {
-                    "key": "" if key == NON_FIELD_ERRORS else key,
-                    "column": headers.get(key, ""),
+                    "key": "" if shown_on == NON_FIELD_ERRORS else shown_on,
+                    "column": headers.get(shown_on, ""),
                     "code": error.code or "",
                     **stored_message(message, error.params, headers),
                 }

@@ -450,6 +450,8 @@ class ImportResource(resources.ModelResource):
             errors[self.scope_column] = self.scope_error(instance)
 
     scope_column = NON_FIELD_ERRORS
+    # The column a "same record twice in the file" error is shown on: what names the record.
+    duplicate_column = NON_FIELD_ERRORS
 
     # Saving ------------------------------------------------------------------------------
 

@@ -271,6 +271,7 @@ class CouncilMemberImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("council",), ("full_name",)]
+    duplicate_column = "full_name"
     derived_fields = {"council"}
     scope_column = "council"
 
@@ -363,6 +364,7 @@ class CommunityOrganisationImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("council",), ("name",)]
+    duplicate_column = "name"
     derived_fields = {"council"}
     scope_column = "council"
 
@@ -440,6 +442,7 @@ class AgencyImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("code",), ("name_th",)]
+    duplicate_column = "code"
     scope_column = "province"
     extra_labels = {"version": _("version"), "province": _("province")}
 

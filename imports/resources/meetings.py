@@ -82,6 +82,7 @@ class AttendanceImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("meeting",), ("person_name", "position")]
+    duplicate_column = "person_name"
     derived_fields = {"meeting", "council", "agency"}
     scope_column = "meeting"
     bulk_capable = True

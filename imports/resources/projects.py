@@ -78,6 +78,7 @@ class ProjectImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("code",)]
+    duplicate_column = "code"
     derived_fields = {"council", "programme"}
     scope_column = "council"
     touches = ()
@@ -190,6 +191,7 @@ class ProjectPartnerImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("project",), ("agency",)]
+    duplicate_column = "agency"
     derived_fields = {"project", "agency"}
     scope_column = "project"
 
@@ -261,6 +263,7 @@ class DisbursementImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("project",), ("paid_on",), ("amount",)]
+    duplicate_column = "amount"
     derived_fields = {"project"}
     scope_column = "project"
 
