@@ -299,6 +299,7 @@ def template_workbook(resource_class, user) -> bytes:
         required, how, example = COLUMN_HELP.get(
             (resource_class.kind_code, key), COLUMN_HELP.get(key, (False, "", ""))
         )
+        required = resource_class.column_required(key, user, required)
         help_sheet.append(
             [
                 _header(resource_class, key),

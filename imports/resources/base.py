@@ -268,6 +268,12 @@ class ImportResource(resources.ModelResource):
             cls._header_cache = (translation.get_language(), cls.header_names())
         return cls._header_cache[1].get(normalised)
 
+    @classmethod
+    def column_required(cls, key: str, user, required: bool) -> bool:
+        """Whether the template tells this user the column is required (`required`: what
+        it tells everyone)."""
+        return required
+
     # Finding the record ------------------------------------------------------------------
 
     def find_existing(self, row):
@@ -492,7 +498,20 @@ class ImportResource(resources.ModelResource):
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.column_name in self.keep_when_empty and row.get(field.column_name) in (None, ""):
             return
+        if row.get(field.column_name) in (None, "") and self._has_default(field.attribute):
+            # An optional number left empty (households targeted...) keeps its stored value,
+            # or the field's default for a new record: "no value" is not an error.
+            return
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    @classmethod
+    def _has_default(cls, attribute) -> bool:
+        """A field that cannot be empty but has a default (0 households, 0 baht)."""
+        try:
+            model_field = cls._meta.model._meta.get_field(attribute)
+        except Exception:  # noqa: BLE001 - a column that is not a model field
+            return False
+        return not model_field.null and model_field.has_default()
 
     # Differences -------------------------------------------------------------------------
 

@@ -452,6 +452,13 @@ class AgencyImportResource(ImportResource):
         fields = list(AgencyResource.Meta.fields)
         import_order = fields
 
+    @classmethod
+    def column_required(cls, key: str, user, required: bool) -> bool:
+        # National agencies are the administrators': staff give one of their provinces.
+        if key == "province" and not user.is_portal_admin:
+            return True
+        return required
+
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         if "province" in row:
