@@ -317,3 +317,27 @@ def test_a_field_error_names_the_column_and_reads_in_thai(staff_user, world, cas
         assert words in messages[0]
         assert not re.search(r"[A-Za-z]{3,}", messages[0].replace("notmail", ""))
         assert reasons(batch)[-1] == f"{column}: {messages[0]}"
+
+
+@pytest.mark.parametrize(
+    "language, totals, expected",
+    [
+        ("en", [26], "Row 26 (a totals row) was skipped."),
+        ("th", [26], "ข้ามแถวที่ 26 เพราะเป็นแถวผลรวม"),
+        ("en", [26, 40], "Rows 26, 40 (totals rows) were skipped."),
+        ("th", [26, 40], "ข้ามแถวที่ 26, 40 เพราะเป็นแถวผลรวม"),
+    ],
+)
+def test_a_skipped_totals_row_is_told_as_a_row_not_a_count(
+    staff_user, client, world, language, totals, expected
+):
+    header = ["รหัสสภา", "ชื่อสภาองค์กรชุมชน"]
+    rows = [header, ["C330401", "สภาองค์กรชุมชนตำบลบึงมะลู"]]
+    batch = service.store_upload(SimpleUploadedFile("c.xlsx", xlsx(rows)), "councils", staff_user)
+    batch.preview["totals_rows"] = totals
+    batch.save()
+    client.force_login(staff_user)
+    page = client.get(f"/imports/{batch.pk}/", headers={"accept-language": language})
+    shown = page.content.decode()
+    assert expected in " ".join(shown.split())
+    assert "ข้ามแถวผลรวม:" not in shown

@@ -47,7 +47,7 @@ def test_upload_shows_the_preview_with_row_numbers_columns_and_reasons(staff_cli
     html = page.content.decode()
     assert "Households</strong>: &quot;many&quot; is not a whole number." in html
     assert "header in row 3" in html
-    assert "Totals rows skipped: 11" in html
+    assert "Row 11 (a totals row) was skipped." in html
     assert "Columns read but not imported: No., หมายเหตุ" in html
     rows = page.context["rows"]
     assert [(row["row"], row["outcome"]) for row in rows] == [
