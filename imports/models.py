@@ -96,6 +96,16 @@ class ImportBatch(models.Model):
     def change_reason(self) -> str:
         return f"import:{self.pk}"
 
+    def commit_confirmation(self, mode: str) -> str:
+        """What the final "import" request carries: the counts the user was shown before it.
+        A request without it, or with counts the preview no longer has (it was renewed), is
+        asked to confirm again, whatever sent it."""
+        counts = (self.rows_new, self.rows_changed, self.rows_unchanged, self.rows_error)
+        return ":".join(str(part) for part in ("commit", mode, *counts))
+
+    def undo_confirmation(self) -> str:
+        return f"undo:{self.pk}:{self.rows_new}:{self.rows_changed}"
+
     @property
     def is_working(self) -> bool:
         """Checked or imported in the background right now."""

@@ -248,12 +248,24 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(batch)
 
 
+def _confirm_page(request: HttpRequest, batch: ImportBatch, action: str, **context):
+    return render(request, "imports/confirm.html", {"batch": batch, "action": action, **context})
+
+
 @require_POST
 def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write a batch, once the user has confirmed the counts: a request without the counts
+    shown (or with counts a renewed preview no longer has) gets the confirmation page."""
     batch = _batch(request, pk)
     mode = request.POST.get("mode", ImportBatch.Mode.ALL)
     if mode not in ImportBatch.Mode.values:
         mode = ImportBatch.Mode.ALL
+    could_write = batch.status == ImportBatch.Status.PREVIEW and not (
+        mode == ImportBatch.Mode.ALL and batch.rows_error
+    )
+    confirmation = batch.commit_confirmation(mode)
+    if could_write and request.POST.get("confirm") != confirmation:
+        return _confirm_page(request, batch, "commit", mode=mode, confirmation=confirmation)
     try:
         queued = service.request_commit(batch, request.user, mode)
     except (service.CommitRefused, FileRejected) as exc:
@@ -283,7 +295,11 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a batch, once the user has confirmed what it archives and restores."""
     batch = _batch(request, pk)
+    confirmation = batch.undo_confirmation()
+    if batch.status == ImportBatch.Status.IMPORTED and request.POST.get("confirm") != confirmation:
+        return _confirm_page(request, batch, "undo", confirmation=confirmation)
     try:
         report = service.undo(batch, request.user)
     except service.CommitRefused as exc:
