@@ -318,7 +318,12 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    content = errors_workbook(batch, service.render_message)
+    resource_class = service.KINDS[batch.kind]
+    content = errors_workbook(
+        batch,
+        service.render_message,
+        lambda key: capfirst(resource_class.field_label(key)),
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejected-rows.xlsx"'
     return response

@@ -14,6 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from imports import service
+from imports.models import ImportBatch
 from imports.spreadsheets import errors_workbook
 from tests.factories import (
     AgencyFactory,
@@ -22,6 +23,7 @@ from tests.factories import (
     ProgrammeFactory,
     ProjectFactory,
 )
+from tests.helpers import EN
 from tests.test_imports import xlsx
 
 IMPORTED_MODELS = {resource._meta.model: kind for kind, resource in service.KINDS.items()}
@@ -341,3 +343,16 @@ def test_a_skipped_totals_row_is_told_as_a_row_not_a_count(
     shown = page.content.decode()
     assert expected in " ".join(shown.split())
     assert "ข้ามแถวผลรวม:" not in shown
+
+
+def test_the_download_names_a_field_the_file_has_no_column_for(staff_client, world):
+    header = ["รหัสสภา", "ชื่อสภาองค์กรชุมชน"]
+    rows = [header, ["C339901", "สภาองค์กรชุมชนใหม่"]]  # no district, no subdistrict
+    staff_client.post(
+        "/imports/", {"kind": "councils", "file": SimpleUploadedFile("c.xlsx", xlsx(rows))}
+    )
+    batch = ImportBatch.objects.get()
+    download = staff_client.get(f"/imports/{batch.pk}/rejected-rows.xlsx", headers=EN)
+    sheet = load_workbook(io.BytesIO(download.content)).active
+    reason = list(sheet.iter_rows(min_row=2, values_only=True))[0][-1]
+    assert reason.startswith("Subdistrict: Say where the council is")
