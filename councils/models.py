@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from geo.models import District, Province, Subdistrict
+from portal.constraints import Explained
 from portal.models import Record, RecordQuerySet
 
 
@@ -136,6 +137,25 @@ class Council(Record):
 
     objects = CouncilQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "council_subdistrict_area_has_subdistrict": Explained(
+            ("subdistrict", "area_type"),
+            _("With %(area_type)s, %(subdistrict)s cannot be empty."),
+        ),
+        "council_municipal_area_is_named": Explained(
+            ("municipality_name", "area_type"),
+            _("With %(area_type)s, %(municipality_name)s cannot be empty."),
+        ),
+        "council_registered_not_before_established": Explained(
+            ("registered_on", "established_on"),
+            _("%(registered_on)s cannot be before %(established_on)s."),
+        ),
+        "council_status_valid": Explained(
+            ("status",), _("%(status)s is not one of the allowed values.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("community organisation council")
         verbose_name_plural = _("community organisation councils")
@@ -143,20 +163,27 @@ class Council(Record):
         constraints = [
             models.CheckConstraint(
                 name="council_subdistrict_area_has_subdistrict",
+                violation_error_message=_("A subdistrict council needs its subdistrict."),
                 condition=~Q(area_type="subdistrict") | Q(subdistrict__isnull=False),
             ),
             models.CheckConstraint(
                 name="council_municipal_area_is_named",
+                violation_error_message=_("A municipal council needs the municipality's name."),
                 condition=~Q(area_type="municipality") | ~Q(municipality_name=""),
             ),
             models.CheckConstraint(
                 name="council_registered_not_before_established",
+                violation_error_message=_(
+                    "The date registered cannot be before the date established."
+                ),
                 condition=Q(registered_on__isnull=True)
                 | Q(established_on__isnull=True)
                 | Q(registered_on__gte=F("established_on")),
             ),
             models.CheckConstraint(
-                name="council_status_valid", condition=Q(status__in=CouncilStatus.values)
+                name="council_status_valid",
+                condition=Q(status__in=CouncilStatus.values),
+                violation_error_message=_("The status is not one of the allowed values."),
             ),
         ]
         indexes = [
@@ -195,6 +222,13 @@ class CommunityOrganisation(Record):
 
     objects = CommunityOrganisationQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "community_organisation_unique_in_council": Explained(
+            ("name", "council"), _("%(council)s already has an organisation called %(name)s.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("community organisation")
         verbose_name_plural = _("community organisations")
@@ -204,6 +238,7 @@ class CommunityOrganisation(Record):
                 fields=["council", "name"],
                 name="community_organisation_unique_in_council",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("The council already has an organisation of this name."),
             ),
         ]
         indexes = [models.Index(fields=["kind"])]
@@ -240,6 +275,16 @@ class CouncilMember(Record):
 
     objects = CouncilMemberQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "council_member_term_end_not_before_start": Explained(
+            ("term_end", "term_start"), _("%(term_end)s cannot be before %(term_start)s.")
+        ),
+        "council_member_national_id_13_digits": Explained(
+            ("national_id",), _("%(national_id)s is not 13 digits.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("council member")
         verbose_name_plural = _("council members")
@@ -247,12 +292,14 @@ class CouncilMember(Record):
         constraints = [
             models.CheckConstraint(
                 name="council_member_term_end_not_before_start",
+                violation_error_message=_("A term cannot end before it starts."),
                 condition=Q(term_end__isnull=True)
                 | Q(term_start__isnull=True)
                 | Q(term_end__gte=F("term_start")),
             ),
             models.CheckConstraint(
                 name="council_member_national_id_13_digits",
+                violation_error_message=_("A national ID number has 13 digits."),
                 condition=Q(national_id="") | Q(national_id__regex=r"^[0-9]{13}$"),
             ),
         ]
@@ -296,13 +343,22 @@ class Agency(Record):
 
     objects = AgencyQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "agency_sector_valid": Explained(
+            ("sector",), _("%(sector)s is not one of the allowed values.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("partner agency")
         verbose_name_plural = _("partner agencies")
         ordering = ["sector", "name_th"]
         constraints = [
             models.CheckConstraint(
-                name="agency_sector_valid", condition=Q(sector__in=Sector.values)
+                name="agency_sector_valid",
+                condition=Q(sector__in=Sector.values),
+                violation_error_message=_("The sector is not one of the allowed values."),
             ),
         ]
         indexes = [models.Index(fields=["sector"]), models.Index(fields=["name_th"])]

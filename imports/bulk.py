@@ -18,10 +18,12 @@ So the queries per thousand rows stay constant, and the history is kept.
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint, F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from imports.constraints import explain
 
 BATCH_SIZE = 1000
 
@@ -100,8 +102,9 @@ def evaluate(instance, node):
 
 
 def check_constraints(instance, exclude: set) -> dict:
-    """The model's check constraints, in Python where possible; unique constraints are the
-    natural keys' business (see the module's docstring)."""
+    """The model's check constraints, in Python where possible, each broken one explained on
+    its column (imports.constraints); unique constraints are the natural keys' business (see
+    the module's docstring)."""
     errors: dict = {}
     for constraint in instance._meta.constraints:
         if not isinstance(constraint, CheckConstraint):
@@ -114,16 +117,12 @@ def check_constraints(instance, exclude: set) -> dict:
         except _CannotEvaluate:
             try:
                 constraint.validate(type(instance), instance, exclude=exclude)
-            except ValidationError as exc:
-                errors = exc.update_error_dict(errors)
-            continue
+                satisfied = True
+            except ValidationError:
+                satisfied = False
         if not satisfied:
-            errors.setdefault(NON_FIELD_ERRORS, []).append(
-                ValidationError(
-                    constraint.get_violation_error_message(),
-                    code=constraint.violation_error_code or "constraint_violated",
-                )
-            )
+            key, error = explain(instance, constraint)
+            errors.setdefault(key, []).append(error)
     return errors
 
 

@@ -96,6 +96,16 @@ class ImportBatch(models.Model):
     def change_reason(self) -> str:
         return f"import:{self.pk}"
 
+    def commit_confirmation(self, mode: str) -> str:
+        """What the final "import" request carries: the counts the user was shown before it.
+        A request without it, or with counts the preview no longer has (it was renewed), is
+        asked to confirm again, whatever sent it."""
+        counts = (self.rows_new, self.rows_changed, self.rows_unchanged, self.rows_error)
+        return ":".join(str(part) for part in ("commit", mode, *counts))
+
+    def undo_confirmation(self) -> str:
+        return f"undo:{self.pk}:{self.rows_new}:{self.rows_changed}"
+
     @property
     def is_working(self) -> bool:
         """Checked or imported in the background right now."""
@@ -103,9 +113,17 @@ class ImportBatch(models.Model):
 
 
 class HeaderMapping(models.Model):
-    """What a user said an unknown column header means, remembered for the next file of the
-    kind (for everyone: district offices reuse their own headers)."""
+    """What a user said an unknown column header means, remembered for that user's next file
+    of the kind. Per user, not global: the same words in another office's (or province's)
+    file may mean something else, and one office's answer must not map another's files."""
 
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="header_mappings",
+        verbose_name=_("user"),
+        help_text=_("Whose files this answer maps: the uploader of the file it was given for."),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=ImportBatch.Kind)
     header = models.CharField(_("header"), max_length=200)
     field = models.CharField(_("field"), max_length=50)
@@ -118,7 +136,9 @@ class HeaderMapping(models.Model):
         verbose_name = _("header mapping")
         verbose_name_plural = _("header mappings")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "header"], name="header_mapping_unique")
+            models.UniqueConstraint(
+                fields=["user", "kind", "header"], name="header_mapping_unique_per_user"
+            )
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,9 @@ row (the first row in which several cells are known column names), keeps the spr
 row numbers, and drops blank and totals rows. Bad files are refused with a `FileRejected`
 whose message the user reads; nothing is written before that.
 
-Bounds: the file size, the declared and the real number of rows and columns, the unpacked
-size and compression ratio of an `.xlsx` (zip bombs); openpyxl parses XML with defusedxml
-(installed), which refuses entity bombs.
+Bounds: the file size, the real number of rows (counted while reading, whatever the sheet
+claims) and columns, the unpacked size and compression ratio of an `.xlsx` (zip bombs);
+openpyxl parses XML with defusedxml (installed), which refuses entity bombs.
 """
 
 import csv
@@ -199,15 +199,10 @@ def _xlsx_rows(uploaded):
             ) from exc
         raise FileRejected(_("The workbook is damaged and cannot be opened.")) from exc
     sheet = workbook.active or workbook.worksheets[0]
-    max_rows = settings.IMPORT_MAX_ROWS
-    declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
-    if declared > max_rows + HEADER_SEARCH_ROWS:
-        workbook.close()
-        raise FileRejected(
-            _("The sheet declares %(rows)s rows; at most %(limit)s rows can be imported at once."),
-            rows=f"{declared:,}",
-            limit=f"{max_rows:,}",
-        )
+    # The sheet's <dimension> is what the writing program claimed, often wrong (1,048,576 rows
+    # for a sheet of 8): the rows are counted as they are read, and the row limit applied to
+    # those (see _table); read-only openpyxl would otherwise pad up to the claimed size.
+    sheet.reset_dimensions()
 
     def rows():
         try:

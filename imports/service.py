@@ -4,7 +4,9 @@ Views stay thin; every step here works from the batch and the file in shared sto
 storage), so the preview, the commit and the undo can run in any app process.
 """
 
+import datetime
 import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -16,12 +18,13 @@ from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_update_with_history
 
 from dashboards.cache import invalidate as invalidate_figures
 from imports import bulk
+from imports.constraints import ColumnValue, field_message
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, Table, import_value, read_table
 from imports.resources import (
@@ -34,8 +37,10 @@ from imports.resources import (
     ProjectImportResource,
     ProjectPartnerImportResource,
 )
+from portal.constraints import explanation
 from portal.history import IGNORED_FIELDS as HISTORY_IGNORED
 from portal.history import LABEL_FIELDS
+from portal.lib.dates import format_date
 
 KINDS = {
     ImportBatch.Kind.COUNCILS: CouncilImportResource,
@@ -48,6 +53,7 @@ KINDS = {
     ImportBatch.Kind.ATTENDANCE: AttendanceImportResource,
 }
 OUTCOMES = {"new": "new", "update": "changed", "skip": "unchanged"}
+logger = logging.getLogger(__name__)
 
 
 def kinds_for(user) -> list[str]:
@@ -88,18 +94,45 @@ def _plain(value):
     return str(value)
 
 
-def stored_message(message, params=None) -> dict:
-    return {
-        "msgid": _plain(message),
-        "params": {key: _plain(value) for key, value in (params or {}).items()},
-    }
+def stored_message(message, params=None, headers=None) -> dict:
+    """A message as its id and parameters; a ColumnValue parameter (imports.constraints) is
+    kept as the file's header for its column (`headers`: key → header) and the value."""
+    stored = {}
+    for key, value in (params or {}).items():
+        if isinstance(value, ColumnValue):
+            value = {
+                "column": (headers or {}).get(value.key) or _plain(value.label),
+                "value": _plain(value.value),
+                "kind": value.kind,
+            }
+        else:
+            value = _plain(value)
+        stored[key] = value
+    return {"msgid": _plain(message), "params": stored}
+
+
+def _render_column(param: dict) -> str:
+    """ "วันที่จดแจ้ง 1 เม.ย. 2556", 'ชื่อกลุ่ม "กลุ่มออมทรัพย์"': a column and its value."""
+    column = gettext(param["column"]) if param.get("column") else ""
+    value = param.get("value")
+    if value in (None, ""):
+        return column
+    if param.get("kind") == "date":
+        value = format_date(datetime.date.fromisoformat(value), get_language() or "th")
+    elif param.get("kind") == "text":
+        value = f"“{gettext(value)}”"
+    return f"{column} {value}".strip()
 
 
 def render_message(stored: dict) -> str:
     """A stored message in the active language."""
     text = gettext(stored["msgid"])
     params = {
-        key: gettext(value) if isinstance(value, str) and value else value
+        key: _render_column(value)
+        if isinstance(value, dict)
+        else gettext(value)
+        if isinstance(value, str) and value
+        else value
         for key, value in (stored.get("params") or {}).items()
     }
     if not params:
@@ -113,16 +146,19 @@ def render_message(stored: dict) -> str:
 # Upload and reading --------------------------------------------------------------------------
 
 
-def mapping_for(kind: str) -> dict[str, str]:
-    return dict(HeaderMapping.objects.filter(kind=kind).values_list("header", "field"))
+def mapping_for(kind: str, user_id: int) -> dict[str, str]:
+    """What a user said the unknown headers of their files of this kind mean (theirs only)."""
+    mappings = HeaderMapping.objects.filter(kind=kind, user_id=user_id)
+    return dict(mappings.values_list("header", "field"))
 
 
 def read_file(batch: ImportBatch) -> Table:
+    """The batch's file, its unknown headers read as its uploader said (whoever previews or
+    commits it, the columns are the same)."""
     resource_class = KINDS[batch.kind]
+    mapping = mapping_for(batch.kind, batch.created_by_id)
     with batch.file.open("rb") as handle:
-        table = read_table(
-            handle, batch.file_name, resource_class.match_header, mapping_for(batch.kind)
-        )
+        table = read_table(handle, batch.file_name, resource_class.match_header, mapping)
     present = {column.key for column in table.columns}
     missing = [keys for keys in resource_class.required_columns if not present & set(keys)]
     if missing:
@@ -192,13 +228,22 @@ def _errors(validation_error: ValidationError, headers: dict) -> list[dict]:
     found = []
     for key, errors in validation_error.error_dict.items():
         for error in errors:
-            message = error.message
+            message = field_message(error)
+            shown_on = key
+            if key not in headers:
+                # A rule about several fields is shown on one the file has a column for.
+                columns = [
+                    value.key
+                    for value in (error.params or {}).values()
+                    if isinstance(value, ColumnValue) and value.key in headers
+                ]
+                shown_on = columns[0] if columns else key
             found.append(
                 {
-                    "key": "" if key == NON_FIELD_ERRORS else key,
-                    "column": headers.get(key, ""),
+                    "key": "" if shown_on == NON_FIELD_ERRORS else shown_on,
+                    "column": headers.get(shown_on, ""),
                     "code": error.code or "",
-                    **stored_message(message, error.params),
+                    **stored_message(message, error.params, headers),
                 }
             )
     return found
@@ -263,7 +308,9 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
             results = result.rows
         for offset, row_result in enumerate(results):
             index = start + offset
-            entry = _preview_entry(row_result, table.rows[index], numbers[index], headers)
+            entry = _preview_entry(
+                row_result, table.rows[index], numbers[index], headers, resource._meta.model
+            )
             entry["label"] = _row_label(row_result, dataset, index)
             outcome = entry["outcome"] if entry["outcome"] != "conflict" else "error"
             counts[outcome] += 1
@@ -300,23 +347,44 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
     return batch
 
 
-def _preview_entry(row_result, cells, number: int, headers: dict) -> dict:
+def _unsaved_reason(error: Exception, model, headers: dict) -> dict:
+    """Why the database refused a row, in the user's words: the constraint it names, told as
+    the model explains it; never the database's own text (it is logged for the administrators)."""
+    text = str(error)
+    logger.warning("An import row was refused by the database: %s", text[:500])
+    for constraint in model._meta.constraints:
+        if constraint.name in text:
+            explained = explanation(model, constraint.name)
+            key = explained.fields[0] if explained else ""
+            message = constraint.violation_error_message
+            if message == constraint.default_violation_error_message:
+                break
+            return {
+                "key": key,
+                "column": headers.get(key, ""),
+                "code": "constraint",
+                **stored_message(message),
+            }
+    return {
+        "key": "",
+        "column": "",
+        "code": "error",
+        **stored_message(
+            _(
+                "This row could not be saved: it conflicts with what the portal holds. Check it, "
+                "or ask an administrator."
+            )
+        ),
+    }
+
+
+def _preview_entry(row_result, cells, number: int, headers: dict, model) -> dict:
     entry = {"row": number}
     if row_result.import_type in ("invalid", "error"):
         if row_result.validation_error is not None:
             errors = _errors(row_result.validation_error, headers)
         else:
-            errors = [
-                {
-                    "key": "",
-                    "column": "",
-                    "code": "error",
-                    **stored_message(
-                        _("This row could not be saved: %(error)s"),
-                        {"error": str(row_result.errors[0].error)[:300]},
-                    ),
-                }
-            ]
+            errors = [_unsaved_reason(row_result.errors[0].error, model, headers)]
         conflict = any(error["code"] == "conflict" for error in errors)
         entry.update(
             outcome="conflict" if conflict else "error",

@@ -328,6 +328,7 @@ def template_workbook(resource_class, user) -> bytes:
         required, how, example = COLUMN_HELP.get(
             (resource_class.kind_code, key), COLUMN_HELP.get(key, (False, "", ""))
         )
+        required = resource_class.column_required(key, user, required)
         help_sheet.append(
             [
                 _header(resource_class, key),
@@ -365,9 +366,16 @@ def _rejected_cell(text: str) -> str:
     return text if text == CLEAR_MARKER else escape_formula(text)
 
 
-def errors_workbook(batch: ImportBatch, render_message) -> bytes:
+def _reason(error: dict, render_message, label) -> str:
+    column = error["column"] or (str(label(error["key"])) if label and error["key"] else "")
+    message = render_message(error)
+    return f"{column}: {message}" if column else message
+
+
+def errors_workbook(batch: ImportBatch, render_message, label=None) -> bytes:
     """The rejected rows as they were in the file, a column with the reasons at the end, and
-    the original row number first: fix them and upload the file again."""
+    the original row number first: fix them and upload the file again. A reason about a field
+    the file has no column for is named by `label(key)`, as the preview names it."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Rejected rows")
@@ -386,12 +394,7 @@ def errors_workbook(batch: ImportBatch, render_message) -> bytes:
             continue
         cells = list(row.get("cells", []))[:width]
         cells += [""] * (width - len(cells))
-        reasons = "\n".join(
-            f"{error['column']}: {render_message(error)}"
-            if error["column"]
-            else render_message(error)
-            for error in row["errors"]
-        )
+        reasons = "\n".join(_reason(error, render_message, label) for error in row["errors"])
         sheet.append(
             [row["row"], *(_rejected_cell(str(value)) for value in cells), escape_formula(reasons)]
         )

@@ -206,7 +206,7 @@ def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @require_POST
 def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
-    """Say what unknown headers are; remembered for the next file of this kind."""
+    """Say what unknown headers are; remembered for the uploader's next file of this kind."""
     batch = _batch(request, pk)
     if batch.status != ImportBatch.Status.PREVIEW:
         return redirect(batch)
@@ -238,6 +238,7 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
         choices[header] = choice
     for header, choice in choices.items():
         HeaderMapping.objects.update_or_create(
+            user=batch.created_by,
             kind=batch.kind,
             header=normalise_header(header),
             defaults={"field": choice or IGNORED, "created_by": request.user},
@@ -251,12 +252,24 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(batch)
 
 
+def _confirm_page(request: HttpRequest, batch: ImportBatch, action: str, **context):
+    return render(request, "imports/confirm.html", {"batch": batch, "action": action, **context})
+
+
 @require_POST
 def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write a batch, once the user has confirmed the counts: a request without the counts
+    shown (or with counts a renewed preview no longer has) gets the confirmation page."""
     batch = _batch(request, pk)
     mode = request.POST.get("mode", ImportBatch.Mode.ALL)
     if mode not in ImportBatch.Mode.values:
         mode = ImportBatch.Mode.ALL
+    could_write = batch.status == ImportBatch.Status.PREVIEW and not (
+        mode == ImportBatch.Mode.ALL and batch.rows_error
+    )
+    confirmation = batch.commit_confirmation(mode)
+    if could_write and request.POST.get("confirm") != confirmation:
+        return _confirm_page(request, batch, "commit", mode=mode, confirmation=confirmation)
     try:
         queued = service.request_commit(batch, request.user, mode)
     except service.AlreadyTaken as exc:
@@ -289,7 +302,11 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """Undo a batch, once the user has confirmed what it archives and restores."""
     batch = _batch(request, pk)
+    confirmation = batch.undo_confirmation()
+    if batch.status == ImportBatch.Status.IMPORTED and request.POST.get("confirm") != confirmation:
+        return _confirm_page(request, batch, "undo", confirmation=confirmation)
     try:
         report = service.undo(batch, request.user)
     except service.AlreadyTaken as exc:
@@ -311,7 +328,12 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
-    content = errors_workbook(batch, service.render_message)
+    resource_class = service.KINDS[batch.kind]
+    content = errors_workbook(
+        batch,
+        service.render_message,
+        lambda key: capfirst(resource_class.field_label(key)),
+    )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejected-rows.xlsx"'
     return response

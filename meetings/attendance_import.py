@@ -14,7 +14,8 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 from import_export.formats.base_formats import CSV, XLSX
 
-from councils.models import Agency, Council
+from councils.models import Agency
+from meetings.forms import councils_for
 from meetings.models import Attendance, Meeting
 from portal.lib.thai_text import normalise_phone
 
@@ -127,8 +128,11 @@ def read_rows(upload) -> list[dict]:
     return rows
 
 
-def _organisations(user) -> tuple[dict, dict]:
-    councils = {council.name_th: council for council in Council.objects.visible_to(user).active()}
+def _organisations(meeting: Meeting, user) -> tuple[dict, dict]:
+    """The councils and agencies a row may name: the attendance form's choices (a council of
+    the meeting's province). Any other name is kept as the organisation's text, as an unknown
+    one is: nothing tells that a council of another province exists."""
+    councils = {council.name_th: council for council in councils_for(meeting, None, user)}
     agencies = {}
     for agency in Agency.objects.active():
         for label in (agency.name_th, agency.name_en, agency.short_name):
@@ -137,11 +141,11 @@ def _organisations(user) -> tuple[dict, dict]:
     return councils, agencies
 
 
-def check_rows(rows: list[dict], user) -> ImportResult:
+def check_rows(rows: list[dict], meeting: Meeting, user) -> ImportResult:
     """Attendance rows ready to save, or every problem found (row numbers as in the sheet);
     AttendanceFileError for a sheet with no one on it."""
     result = ImportResult()
-    councils, agencies = _organisations(user)
+    councils, agencies = _organisations(meeting, user)
     for number, row in enumerate(rows, start=2):
         if not any(row.values()):
             continue  # a blank line

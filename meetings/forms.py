@@ -321,12 +321,18 @@ class CarryForm(forms.Form):
     def __init__(self, *args, resolution: Resolution, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.resolution = resolution
-        self.fields["meeting"].queryset = (
+        meetings = (
             Meeting.objects.editable_by(user)
             .active()
             .filter(starts_at__gt=resolution.meeting.starts_at)
             .order_by("starts_at")
         )
+        if resolution.owner_council_id is not None:
+            # The resolution form's rule (councils_for): a council owns a resolution of a
+            # meeting of its own province; carried elsewhere, that council's editor would
+            # be shown the other province's meeting.
+            meetings = meetings.filter(province__districts__councils=resolution.owner_council_id)
+        self.fields["meeting"].queryset = meetings
         self.fields["meeting"].label_from_instance = lambda meeting: (
             f"{format_date(timezone.localtime(meeting.starts_at).date(), get_language() or 'th')}"
             f" · {meeting.title}"

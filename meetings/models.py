@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict
+from portal.constraints import Explained
 from portal.lib.uploads import photo_path
 from portal.models import Record, RecordQuerySet
 
@@ -157,6 +158,7 @@ class Meeting(Record):
         constraints = [
             models.CheckConstraint(
                 name="meeting_end_not_before_start",
+                violation_error_message=_("A meeting cannot end before it starts."),
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=F("starts_at")),
             ),
         ]
@@ -245,6 +247,7 @@ class MeetingOrganiser(Record):
                 fields=["meeting", "agency"],
                 name="meeting_organiser_unique",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("This agency is listed twice."),
             )
         ]
 
@@ -270,6 +273,7 @@ class MeetingObjective(Record):
                 fields=["meeting", "position"],
                 name="meeting_objective_position_unique",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("This number is used twice."),
             )
         ]
 
@@ -297,6 +301,7 @@ class AgendaItem(Record):
                 fields=["meeting", "position"],
                 name="agenda_item_position_unique",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("This number is used twice."),
             )
         ]
 
@@ -343,6 +348,17 @@ class Attendance(Record):
 
     objects = MeetingPartQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "attendance_names_a_person_or_position": Explained(
+            ("person_name", "position"), _("Give %(person_name)s or %(position)s.")
+        ),
+        "attendance_one_organisation_at_most": Explained(
+            ("agency", "council"),
+            _("%(council)s and %(agency)s: a person comes from one of them, not both."),
+        ),
+    }
+
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
@@ -350,10 +366,12 @@ class Attendance(Record):
         constraints = [
             models.CheckConstraint(
                 name="attendance_names_a_person_or_position",
+                violation_error_message=_("Give the person's name or position."),
                 condition=~Q(person_name="") | ~Q(position=""),
             ),
             models.CheckConstraint(
                 name="attendance_one_organisation_at_most",
+                violation_error_message=_("Choose a council or an agency, not both."),
                 condition=Q(council__isnull=True) | Q(agency__isnull=True),
             ),
         ]
@@ -469,14 +487,18 @@ class Resolution(Record):
                 fields=["meeting", "position"],
                 name="resolution_position_unique",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("This number is used twice."),
             ),
             models.CheckConstraint(
                 name="resolution_has_exactly_one_owner",
+                violation_error_message=_("A resolution has one owner: a council or an agency."),
                 condition=Q(owner_council__isnull=True, owner_agency__isnull=False)
                 | Q(owner_council__isnull=False, owner_agency__isnull=True),
             ),
             models.CheckConstraint(
-                name="resolution_status_valid", condition=Q(status__in=ResolutionStatus.values)
+                name="resolution_status_valid",
+                condition=Q(status__in=ResolutionStatus.values),
+                violation_error_message=_("The status is not one of the allowed values."),
             ),
         ]
         indexes = [models.Index(fields=["status", "due_on"])]

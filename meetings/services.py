@@ -48,6 +48,12 @@ def carry_over(
         raise ValidationError(_("This resolution has already been carried over."))
     if locked.status not in OPEN_STATUSES:
         raise ValidationError(_("Only an open or in-progress resolution is carried."))
+    owner = locked.owner_council
+    if owner is not None and owner.district.province_id != meeting.province_id:
+        raise ValidationError(
+            _("%(council)s owns this resolution: it is carried to a meeting of its province.")
+            % {"council": owner}
+        )
     carried = Resolution.objects.create(
         meeting=meeting,
         position=next_position(meeting.resolutions),

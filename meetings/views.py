@@ -181,7 +181,7 @@ def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
         return page
     try:
-        result = check_rows(read_rows(form.cleaned_data["sheet"]), request.user)
+        result = check_rows(read_rows(form.cleaned_data["sheet"]), meeting, request.user)
     except AttendanceFileError as error:
         messages.error(request, _("Nothing was added. %(reason)s") % {"reason": error})
         return page

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
+from portal.constraints import Explained
 from portal.lib.uploads import photo_path
 from portal.models import Record, RecordQuerySet
 
@@ -112,6 +113,27 @@ class Project(Record):
 
     objects = ProjectQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "project_budget_requested_not_negative": Explained(
+            ("budget_requested",), _("%(budget_requested)s cannot be less than zero.")
+        ),
+        "project_budget_approved_not_negative": Explained(
+            ("budget_approved",), _("%(budget_approved)s cannot be less than zero.")
+        ),
+        "project_end_not_before_start": Explained(
+            ("end_date", "start_date"), _("%(end_date)s cannot be before %(start_date)s.")
+        ),
+        "project_fiscal_year_buddhist_era": Explained(
+            ("fiscal_year",),
+            _("%(fiscal_year)s is not a Buddhist-era fiscal year from %(min)s to %(max)s."),
+            {"min": FISCAL_YEAR_MIN, "max": FISCAL_YEAR_MAX},
+        ),
+        "project_status_valid": Explained(
+            ("status",), _("%(status)s is not one of the allowed values.")
+        ),
+    }
+
     # A council's own secretary records the council's projects.
     creator_roles = {"staff", "council_editor"}
 
@@ -121,24 +143,31 @@ class Project(Record):
         ordering = ["-fiscal_year", "code"]
         constraints = [
             models.CheckConstraint(
-                name="project_budget_requested_not_negative", condition=Q(budget_requested__gte=0)
+                name="project_budget_requested_not_negative",
+                condition=Q(budget_requested__gte=0),
+                violation_error_message=_("The budget requested cannot be less than zero."),
             ),
             models.CheckConstraint(
                 name="project_budget_approved_not_negative",
+                violation_error_message=_("The budget approved cannot be less than zero."),
                 condition=Q(budget_approved__isnull=True) | Q(budget_approved__gte=0),
             ),
             models.CheckConstraint(
                 name="project_end_not_before_start",
+                violation_error_message=_("A project cannot end before it starts."),
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
                 | Q(end_date__gte=F("start_date")),
             ),
             models.CheckConstraint(
                 name="project_fiscal_year_buddhist_era",
+                violation_error_message=_("The fiscal year is a Buddhist-era year, e.g. 2567."),
                 condition=Q(fiscal_year__gte=FISCAL_YEAR_MIN, fiscal_year__lte=FISCAL_YEAR_MAX),
             ),
             models.CheckConstraint(
-                name="project_status_valid", condition=Q(status__in=ProjectStatus.values)
+                name="project_status_valid",
+                condition=Q(status__in=ProjectStatus.values),
+                violation_error_message=_("The status is not one of the allowed values."),
             ),
         ]
         indexes = [
@@ -183,6 +212,16 @@ class ProjectPartner(Record):
 
     objects = ProjectPartQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "project_partner_unique": Explained(
+            ("agency", "project"), _("%(agency)s is already a partner of %(project)s.")
+        ),
+        "project_partner_contribution_not_negative": Explained(
+            ("contribution",), _("%(contribution)s cannot be less than zero.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("project partner")
         verbose_name_plural = _("project partners")
@@ -192,9 +231,12 @@ class ProjectPartner(Record):
                 fields=["project", "agency"],
                 name="project_partner_unique",
                 condition=Q(archived_at__isnull=True),
+                violation_error_message=_("This agency is already a partner of the project."),
             ),
             models.CheckConstraint(
-                name="project_partner_contribution_not_negative", condition=Q(contribution__gte=0)
+                name="project_partner_contribution_not_negative",
+                condition=Q(contribution__gte=0),
+                violation_error_message=_("A contribution cannot be less than zero."),
             ),
         ]
 
@@ -213,12 +255,23 @@ class Disbursement(Record):
 
     objects = ProjectPartQuerySet.as_manager()
 
+    # Each constraint in words naming its fields and their values (portal.constraints).
+    explained_constraints = {
+        "disbursement_amount_positive": Explained(
+            ("amount",), _("%(amount)s must be more than zero.")
+        ),
+    }
+
     class Meta:
         verbose_name = _("disbursement")
         verbose_name_plural = _("disbursements")
         ordering = ["project_id", "paid_on"]
         constraints = [
-            models.CheckConstraint(name="disbursement_amount_positive", condition=Q(amount__gt=0)),
+            models.CheckConstraint(
+                name="disbursement_amount_positive",
+                condition=Q(amount__gt=0),
+                violation_error_message=_("A disbursement is more than zero baht."),
+            ),
         ]
         indexes = [models.Index(fields=["paid_on"])]
 
@@ -245,6 +298,7 @@ class ProgressUpdate(Record):
         constraints = [
             models.CheckConstraint(
                 name="progress_percent_at_most_100",
+                violation_error_message=_("Progress is at most 100 percent."),
                 condition=Q(percent_complete__isnull=True) | Q(percent_complete__lte=100),
             ),
         ]

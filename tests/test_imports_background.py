@@ -75,7 +75,8 @@ def test_a_large_file_is_queued_checked_by_the_worker_and_imported_by_it(
         "total": 20,
     }
 
-    staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"})
+    confirm = batch.commit_confirmation("all")
+    staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all", "confirm": confirm})
     batch.refresh_from_db()
     assert batch.status == "importing"
     assert not Council.objects.exists()
@@ -110,7 +111,8 @@ def test_a_background_commit_that_meets_changed_records_writes_nothing(
     upload(staff_client)
     work()
     batch = ImportBatch.objects.get()
-    staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"})
+    confirm = batch.commit_confirmation("all")
+    staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all", "confirm": confirm})
     # Meanwhile someone creates one of the councils by hand.
     from tests.factories import CouncilFactory
 

@@ -112,7 +112,7 @@ def test_bulk_checks_find_what_the_row_by_row_checks_find(staff_user, world):
     found = rows_by_number(batch)
     # Both rows about one project are refused: nothing says which of the two is meant.
     assert messages_of(found[2]) == ["The same record is on row 4 of the file too."]
-    assert messages_of(found[3]) == ["Constraint “project_end_not_before_start” is violated."]
+    assert messages_of(found[3]) == ["วันสิ้นสุด 1 Jan 2023 cannot be before วันเริ่ม 1 Nov 2023."]
     assert messages_of(found[4]) == ["The same record is on row 2 of the file too."]
     assert messages_of(found[5]) == ['No programme has the code or name "ไม่มี".']
 

@@ -54,11 +54,16 @@ def assert_written_once(batch):
 # Clicks ---------------------------------------------------------------------------------------
 
 
+def confirmed(batch) -> dict:
+    """The import button's form, as the confirmation page sends it."""
+    return {"mode": "all", "confirm": batch.commit_confirmation("all")}
+
+
 def test_a_second_click_on_import_is_told_plainly_and_writes_nothing(staff_client, batch):
-    first = staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"}, headers={})
+    first = staff_client.post(f"/imports/{batch.pk}/commit/", confirmed(batch))
     assert first.status_code == 302
     staff_client.cookies["django_language"] = "en"
-    second = staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"})
+    second = staff_client.post(f"/imports/{batch.pk}/commit/", confirmed(batch))
     assert second.status_code == 302
     assert told(second)[-1] == (
         "This import was already confirmed and written; nothing was imported twice."
@@ -69,7 +74,7 @@ def test_a_second_click_on_import_is_told_plainly_and_writes_nothing(staff_clien
 def test_a_click_while_another_is_writing_gets_a_message_not_an_error_page(staff_client, batch):
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.IMPORTING)
     staff_client.cookies["django_language"] = "en"
-    response = staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"})
+    response = staff_client.post(f"/imports/{batch.pk}/commit/", confirmed(batch))
     assert response.status_code == 302
     assert told(response) == [
         "This import is being written now (it was confirmed a moment ago): nothing more to "
@@ -202,7 +207,9 @@ def chairs_changed(db, staff_user):
 
 def test_undo_reports_what_the_preview_counted(staff_client, chairs_changed):
     staff_client.cookies["django_language"] = "en"
-    response = staff_client.post(f"/imports/{chairs_changed.pk}/undo/")
+    response = staff_client.post(
+        f"/imports/{chairs_changed.pk}/undo/", {"confirm": chairs_changed.undo_confirmation()}
+    )
     assert told(response) == [
         "Undone: 0 records archived, 5 given their previous values, 0 left as they are "
         "because they were edited since."
@@ -225,9 +232,13 @@ def test_a_second_undo_says_it_was_already_undone_and_changes_nothing(
 ):
     stale = ImportBatch.objects.get(pk=chairs_changed.pk)
     staff_client.cookies["django_language"] = "en"
-    staff_client.post(f"/imports/{chairs_changed.pk}/undo/")
+    staff_client.post(
+        f"/imports/{chairs_changed.pk}/undo/", {"confirm": chairs_changed.undo_confirmation()}
+    )
     history = Council.history.count() + CouncilMember.history.count()
-    again = staff_client.post(f"/imports/{chairs_changed.pk}/undo/")
+    again = staff_client.post(
+        f"/imports/{chairs_changed.pk}/undo/", {"confirm": chairs_changed.undo_confirmation()}
+    )
     assert again.status_code == 302
     assert told(again)[-1] == "This import was already undone; nothing was changed now."
     with pytest.raises(service.AlreadyTaken):

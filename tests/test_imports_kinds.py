@@ -148,7 +148,8 @@ def test_a_project_of_a_council_outside_the_users_provinces_is_an_error(council)
     rows = [["Project code", "Title (Thai)", "Programme", "Lead council", "Fiscal year (B.E.)"]]
     rows.append(["X-1", "โครงการ", "community-welfare", "C330401", 2567])
     batch = run(elsewhere, "projects", rows)
-    assert messages_of(batch.preview["rows"][0]) == ["This record is outside your provinces."]
+    # Told as an unknown council is: nothing says that C330401 exists elsewhere.
+    assert messages_of(batch.preview["rows"][0]) == ['No council has the code or name "C330401".']
 
 
 def test_partners_and_disbursements(staff_user, council):

@@ -47,7 +47,7 @@ def test_upload_shows_the_preview_with_row_numbers_columns_and_reasons(staff_cli
     html = page.content.decode()
     assert "Households</strong>: &quot;many&quot; is not a whole number." in html
     assert "header in row 3" in html
-    assert "Totals rows skipped: 11" in html
+    assert "Row 11 (a totals row) was skipped." in html
     assert "Columns read but not imported: No., หมายเหตุ" in html
     rows = page.context["rows"]
     assert [(row["row"], row["outcome"]) for row in rows] == [
@@ -96,7 +96,10 @@ def test_valid_rows_only_then_download_the_rejected_rows_then_undo(staff_client,
     assert "3 rows have errors" in refused.content.decode()
     assert not Council.objects.exists()
 
-    done = staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "valid"}, follow=True)
+    confirm = batch.commit_confirmation("valid")
+    done = staff_client.post(
+        f"/imports/{batch.pk}/commit/", {"mode": "valid", "confirm": confirm}, follow=True
+    )
     assert "Imported: 3 new, 0 changed, 0 unchanged." in done.content.decode()
     assert Council.objects.count() == 3
     batch.refresh_from_db()
@@ -107,7 +110,9 @@ def test_valid_rows_only_then_download_the_rejected_rows_then_undo(staff_client,
     sheet = load_workbook(io.BytesIO(download.content)).active
     assert [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)] == [6, 7, 8]
 
-    undone = staff_client.post(f"/imports/{batch.pk}/undo/", follow=True)
+    undone = staff_client.post(
+        f"/imports/{batch.pk}/undo/", {"confirm": batch.undo_confirmation()}, follow=True
+    )
     assert "Undone: 3 records archived" in undone.content.decode()
     assert Council.objects.active().count() == 0
     assert Council.objects.count() == 3  # archived, never deleted

@@ -35,7 +35,8 @@ def test_a_version_column_does_not_reveal_whether_a_person_exists_in_another_pro
     known, unknown = batch.preview["rows"]
     # A member who exists and one who does not answer alike: the record is out of scope.
     assert known["outcome"] == unknown["outcome"] == "error"
-    assert messages_of(known) == messages_of(unknown) == ["This record is outside your provinces."]
+    expected = ['No council has the code or name "C330401".']
+    assert messages_of(known) == messages_of(unknown) == expected
 
 
 def test_a_template_of_no_such_kind_is_not_found(staff_user, client):

@@ -3,6 +3,7 @@ and the finders that resolve what a cell names (a council, a programme, an agenc
 
 import datetime
 import decimal
+from functools import partial
 
 import geothai
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -14,6 +15,7 @@ from import_export import resources
 
 from councils.models import Agency, Council
 from geo.models import Province
+from imports.constraints import check_constraints
 from imports.reading import IGNORED, is_cleared, normalise_header
 from imports.widgets import (
     CellError,
@@ -75,23 +77,6 @@ def _one(found: list, text: str, several, describe):
     return found[0] if found else None
 
 
-def find_council(text: str) -> Council:
-    """A council by its code, or by its exact Thai or English name."""
-    councils = Council.objects.select_related("district")
-    found = list(councils.filter(code=text)[:2]) or list(
-        councils.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
-    )
-    council = _one(
-        found,
-        text,
-        _('Several councils are called "%(name)s": %(candidates)s. Use the code.'),
-        lambda c: f"{c.code} (อ.{c.district.name_th})",
-    )
-    if council is None:
-        raise CellError(_('No council has the code or name "%(name)s".'), name=text)
-    return council
-
-
 def _find_many(queryset, texts, code_field, name_fields, several, missing, describe) -> dict:
     """Records named in many cells at once (one query): text → record, or the CellError a
     single lookup would raise. The code wins over names; a name must fit one record."""
@@ -119,9 +104,9 @@ def _find_many(queryset, texts, code_field, name_fields, several, missing, descr
     return found
 
 
-def find_councils(texts) -> dict:
+def find_councils(texts, queryset=None) -> dict:
     return _find_many(
-        Council.objects.select_related("district"),
+        (Council.objects.all() if queryset is None else queryset).select_related("district"),
         texts,
         "code",
         ("name_th", "name_en"),
@@ -131,9 +116,9 @@ def find_councils(texts) -> dict:
     )
 
 
-def find_programmes(texts) -> dict:
+def find_programmes(texts, queryset=None) -> dict:
     return _find_many(
-        Programme.objects.all(),
+        Programme.objects.all() if queryset is None else queryset,
         texts,
         "code",
         ("name_th", "name_en"),
@@ -143,9 +128,9 @@ def find_programmes(texts) -> dict:
     )
 
 
-def find_agencies(texts) -> dict:
+def find_agencies(texts, queryset=None) -> dict:
     return _find_many(
-        Agency.objects.all(),
+        Agency.objects.all() if queryset is None else queryset,
         texts,
         "code",
         ("name_th", "name_en", "short_name"),
@@ -155,9 +140,11 @@ def find_agencies(texts) -> dict:
     )
 
 
-def find_projects(texts) -> dict:
+def find_projects(texts, queryset=None) -> dict:
     return _find_many(
-        Project.objects.select_related("council__district"),
+        (Project.objects.all() if queryset is None else queryset).select_related(
+            "council__district"
+        ),
         texts,
         "code",
         (),
@@ -165,46 +152,6 @@ def find_projects(texts) -> dict:
         _('No project has the code "%(name)s".'),
         lambda p: p.code,
     )
-
-
-def find_agency(text: str) -> Agency:
-    """A partner agency by its code, Thai or English name, or short name."""
-    found = list(Agency.objects.filter(code=text)[:2]) or list(
-        Agency.objects.filter(
-            Q(name_th=text) | Q(name_en__iexact=text) | Q(short_name__iexact=text)
-        )[:9]
-    )
-    agency = _one(
-        found,
-        text,
-        _('Several agencies are called "%(name)s": %(candidates)s. Use the code.'),
-        lambda a: f"{a.code} ({a.name_th})",
-    )
-    if agency is None:
-        raise CellError(_('No agency has the code or name "%(name)s".'), name=text)
-    return agency
-
-
-def find_project(text: str) -> Project:
-    project = Project.objects.select_related("council__district").filter(code=text).first()
-    if project is None:
-        raise CellError(_('No project has the code "%(name)s".'), name=text)
-    return project
-
-
-def find_programme(text: str) -> Programme:
-    found = list(Programme.objects.filter(code=text)[:2]) or list(
-        Programme.objects.filter(Q(name_th=text) | Q(name_en__iexact=text))[:9]
-    )
-    programme = _one(
-        found,
-        text,
-        _('Several programmes are called "%(name)s": %(candidates)s. Use the code.'),
-        lambda p: p.code,
-    )
-    if programme is None:
-        raise CellError(_('No programme has the code or name "%(name)s".'), name=text)
-    return programme
 
 
 NATIONAL = {"national", "ทั่วประเทศ", "ส่วนกลาง", "ระดับชาติ", "-"}
@@ -320,6 +267,12 @@ class ImportResource(resources.ModelResource):
             cls._header_cache = (translation.get_language(), cls.header_names())
         return cls._header_cache[1].get(normalised)
 
+    @classmethod
+    def column_required(cls, key: str, user, required: bool) -> bool:
+        """Whether the template tells this user the column is required (`required`: what
+        it tells everyone)."""
+        return required
+
     # Finding the record ------------------------------------------------------------------
 
     def find_existing(self, row):
@@ -398,6 +351,33 @@ class ImportResource(resources.ModelResource):
         else:
             row[f"_{key}"] = found
 
+    # What a reference column may name is what the edit forms offer this user: the councils
+    # they may edit (the project and member forms), the agencies and programmes in use. A
+    # record outside it is "not found" in the same words as an unknown one, so no message
+    # tells that a record of another province exists.
+    reference_finders = {
+        "council": find_councils,
+        "programme": find_programmes,
+        "agency": find_agencies,
+        "project": find_projects,
+    }
+
+    def reference_queryset(self, key: str):
+        if key == "council":
+            return Council.objects.editable_by(self.user).active()
+        if key == "project":
+            return Project.objects.editable_by(self.user).active()
+        if key == "programme":
+            return Programme.objects.active()
+        if key == "agency":
+            return Agency.objects.active()
+        raise KeyError(key)
+
+    def finder(self, key: str, many: bool = False):
+        """The finder of a reference column within the user's scope: one cell, or `many`."""
+        found = partial(self.reference_finders[key], queryset=self.reference_queryset(key))
+        return found if many else _single(found)
+
     def prefetch(self, rows: list[dict]) -> None:
         """Before a bulk import: load in a few queries what the rows refer to and the records
         they are about (see `bulk_capable`)."""
@@ -451,7 +431,7 @@ class ImportResource(resources.ModelResource):
         if not errors:
             duplicate = self.duplicate_error(instance)
             if duplicate is not None:
-                errors[NON_FIELD_ERRORS] = duplicate
+                errors[self.duplicate_column] = duplicate
         if errors:
             raise ValidationError(errors)
 
@@ -509,6 +489,8 @@ class ImportResource(resources.ModelResource):
             errors[self.scope_column] = self.scope_error(instance)
 
     scope_column = NON_FIELD_ERRORS
+    # The column a "same record twice in the file" error is shown on: what names the record.
+    duplicate_column = NON_FIELD_ERRORS
 
     # Saving ------------------------------------------------------------------------------
 
@@ -534,9 +516,15 @@ class ImportResource(resources.ModelResource):
         if errors:
             exclude |= self.quiet_after_errors
         try:
-            instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+            instance.full_clean(
+                exclude=exclude, validate_unique=validate_unique, validate_constraints=False
+            )
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        # The constraints, of derived fields too (a council's area): each told on its column
+        # in the file's words, rather than refused by the database when the row is saved.
+        quiet = set(errors) | (self.quiet_after_errors if errors else set())
+        add_errors(errors, check_constraints(instance, quiet))
         if errors:
             raise ValidationError(errors)
 
@@ -651,6 +639,16 @@ class ImportResource(resources.ModelResource):
 
 
 PHONE_ALIASES = ["เบอร์โทรศัพท์", "โทรศัพท์", "เบอร์โทร", "โทร", "telephone", "tel"]
+
+
+def add_errors(errors: dict, found: dict) -> None:
+    """Merge `found` (key → list of errors) into `errors`, whose values may be one error."""
+    for key, more in found.items():
+        existing = errors.get(key)
+        if existing is None:
+            errors[key] = list(more)
+        else:
+            errors[key] = [*(existing if isinstance(existing, list) else [existing]), *more]
 
 
 def _single(finder):

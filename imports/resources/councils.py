@@ -12,8 +12,6 @@ from imports.resources.base import (
     RUNNING_NUMBER,
     ImportResource,
     choice_widget,
-    find_council,
-    find_councils,
     find_province,
 )
 from imports.widgets import (
@@ -343,6 +341,7 @@ class CouncilMemberImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("council",), ("full_name",)]
+    duplicate_column = "full_name"
     derived_fields = {"council"}
     scope_column = "council"
 
@@ -362,12 +361,12 @@ class CouncilMemberImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "council", find_council)
+        self.resolve(row, "council", self.finder("council"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"council": find_councils})
+        self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
         members = list(
             CouncilMember.objects.filter(council__in=councils).select_related("council__district")
@@ -445,6 +444,7 @@ class CommunityOrganisationImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("council",), ("name",)]
+    duplicate_column = "name"
     derived_fields = {"council"}
     scope_column = "council"
 
@@ -455,12 +455,12 @@ class CommunityOrganisationImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "council", find_council)
+        self.resolve(row, "council", self.finder("council"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"council": find_councils})
+        self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
         self._existing = self._index(
             CommunityOrganisation.objects.filter(council__in=councils).select_related(
@@ -522,6 +522,7 @@ class AgencyImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("code",), ("name_th",)]
+    duplicate_column = "code"
     scope_column = "province"
     extra_labels = {"version": _("version"), "province": _("province")}
 
@@ -530,6 +531,13 @@ class AgencyImportResource(ImportResource):
         # What the agency list exports is what this import reads back.
         fields = list(AgencyResource.Meta.fields)
         import_order = fields
+
+    @classmethod
+    def column_required(cls, key: str, user, required: bool) -> bool:
+        # National agencies are the administrators': staff give one of their provinces.
+        if key == "province" and not user.is_portal_admin:
+            return True
+        return required
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)

@@ -5,14 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
+from councils.models import Council
 from imports.resources.base import (
     PHONE_ALIASES,
     ImportResource,
     _one,
-    _single,
     choice_widget,
-    find_agencies,
-    find_councils,
 )
 from imports.widgets import (
     CellError,
@@ -23,11 +21,13 @@ from imports.widgets import (
 from meetings.models import Attendance, Meeting
 
 
-def find_meetings(texts) -> dict:
-    """Meetings by their number (as in /meetings/<number>/) or exact title."""
+def find_meetings(texts, queryset=None) -> dict:
+    """Meetings by their number (as in /meetings/<number>/) or exact title, among
+    `queryset` (the meetings the user may edit)."""
     texts = {text for text in texts if text}
     numbers = {int(text) for text in texts if text.isdigit()}
-    meetings = list(Meeting.objects.filter(Q(pk__in=numbers) | Q(title__in=texts)))
+    meetings = Meeting.objects.all() if queryset is None else queryset
+    meetings = list(meetings.filter(Q(pk__in=numbers) | Q(title__in=texts)))
     found = {}
     for text in texts:
         matches = [m for m in meetings if text.isdigit() and m.pk == int(text)] or [
@@ -82,6 +82,7 @@ class AttendanceImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("meeting",), ("person_name", "position")]
+    duplicate_column = "person_name"
     derived_fields = {"meeting", "council", "agency"}
     scope_column = "meeting"
     bulk_capable = True
@@ -104,15 +105,33 @@ class AttendanceImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "meeting", _single(find_meetings))
+        self.resolve(row, "meeting", self.finder("meeting"))
         if "council" in row:
-            self.resolve(row, "council", _single(find_councils), required=False)
+            self.resolve(row, "council", self.finder("council"), required=False)
         if "agency" in row:
-            self.resolve(row, "agency", _single(find_agencies), required=False)
+            self.resolve(row, "agency", self.finder("agency"), required=False)
+
+    reference_finders = {**ImportResource.reference_finders, "meeting": find_meetings}
+
+    def reference_queryset(self, key: str):
+        if key == "meeting":
+            return Meeting.objects.editable_by(self.user).active()
+        if key == "council":
+            # The attendance form's rule (meetings.forms.councils_for): a council of the
+            # meeting's province, checked once the meeting is known (after_fields).
+            return Council.objects.visible_to(self.user).active()
+        return super().reference_queryset(key)
+
+    def get_instance(self, instance_loader, row):
+        found = super().get_instance(instance_loader, row)
+        # A row may keep the council it already names, as the attendance form does.
+        self._stored_attendance_council = found.council_id if found is not None else None
+        return found
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(
-            rows, {"meeting": find_meetings, "council": find_councils, "agency": find_agencies}
+            rows,
+            {key: self.finder(key, many=True) for key in ("meeting", "council", "agency")},
         )
         meetings = [m for m in self._memo["meeting"].values() if isinstance(m, Meeting)]
         self._existing = self._index(
@@ -143,6 +162,18 @@ class AttendanceImportResource(ImportResource):
             instance.meeting = row["_meeting"]
         for key in ("council", "agency"):
             self.set_reference(instance, row, key, errors)
+        council = row.get("_council")
+        if (
+            council is not None
+            and instance.meeting_id
+            and council.district.province_id != instance.meeting.province_id
+            and council.pk != self._stored_attendance_council
+        ):
+            errors["council"] = ValidationError(
+                _("%(council)s is not in the meeting's province."),
+                code="invalid",
+                params={"council": council.name_th},
+            )
         if instance.council_id and instance.agency_id and "agency" not in errors:
             errors["agency"] = ValidationError(
                 _("A person comes from a council or an agency, not both."), code="invalid"

@@ -7,14 +7,6 @@ from import_export import fields
 from imports.resources.base import (
     ImportResource,
     choice_widget,
-    find_agencies,
-    find_agency,
-    find_council,
-    find_councils,
-    find_programme,
-    find_programmes,
-    find_project,
-    find_projects,
 )
 from imports.widgets import (
     AmountWidget,
@@ -87,6 +79,7 @@ class ProjectImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("code",)]
+    duplicate_column = "code"
     derived_fields = {"council", "programme"}
     scope_column = "council"
     touches = ()
@@ -116,10 +109,10 @@ class ProjectImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        for key, finder in (("council", find_council), ("programme", find_programme)):
+        for key in ("council", "programme"):
             if key in row:
                 # Needed for a new project only (after_fields): an existing one keeps its own.
-                self.resolve(row, key, finder, required=False)
+                self.resolve(row, key, self.finder(key), required=False)
 
     bulk_capable = True
 
@@ -132,7 +125,13 @@ class ProjectImportResource(ImportResource):
                 code__in=codes
             )
         }
-        self.prefetch_references(rows, {"council": find_councils, "programme": find_programmes})
+        self.prefetch_references(
+            rows,
+            {
+                "council": self.finder("council", many=True),
+                "programme": self.finder("programme", many=True),
+            },
+        )
 
     def natural_key(self, instance):
         return instance.code or None
@@ -193,6 +192,7 @@ class ProjectPartnerImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("project",), ("agency",)]
+    duplicate_column = "agency"
     derived_fields = {"project", "agency"}
     scope_column = "project"
 
@@ -203,13 +203,19 @@ class ProjectPartnerImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "project", find_project)
-        self.resolve(row, "agency", find_agency)
+        self.resolve(row, "project", self.finder("project"))
+        self.resolve(row, "agency", self.finder("agency"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"project": find_projects, "agency": find_agencies})
+        self.prefetch_references(
+            rows,
+            {
+                "project": self.finder("project", many=True),
+                "agency": self.finder("agency", many=True),
+            },
+        )
         projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
         self._existing = self._index(
             ProjectPartner.objects.filter(project__in=projects).select_related(
@@ -258,6 +264,7 @@ class DisbursementImportResource(ImportResource):
         "version": ["เวอร์ชัน"],
     }
     required_columns = [("project",), ("paid_on",), ("amount",)]
+    duplicate_column = "amount"
     derived_fields = {"project"}
     scope_column = "project"
 
@@ -268,12 +275,12 @@ class DisbursementImportResource(ImportResource):
 
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
-        self.resolve(row, "project", find_project)
+        self.resolve(row, "project", self.finder("project"))
 
     bulk_capable = True
 
     def prefetch(self, rows: list[dict]) -> None:
-        self.prefetch_references(rows, {"project": find_projects})
+        self.prefetch_references(rows, {"project": self.finder("project", many=True)})
         projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
         self._existing = self._index(
             Disbursement.objects.filter(project__in=projects).select_related(

@@ -11,6 +11,9 @@ from playwright.sync_api import expect
 
 from councils.models import Council
 from imports.models import ImportBatch
+from imports.spreadsheets import XLSX
+from tests.factories import CouncilFactory
+from tests.test_imports import xlsx
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,11 +58,17 @@ def test_upload_preview_download_errors_import_valid_rows_and_undo(page, log_in,
 
     page.get_by_label("นำเข้าเฉพาะแถวที่ถูกต้อง").check()
     page.get_by_role("button", name="นำเข้าข้อมูล", exact=True).click()
+    expect(page.locator("#confirm-question")).to_have_text(
+        "บันทึกข้อมูลใหม่ 3 รายการ และข้อมูลที่เปลี่ยนแปลง 0 รายการ ใช่หรือไม่"
+    )
+    page.get_by_role("button", name="ยืนยัน นำเข้าข้อมูล").click()
     expect(page.get_by_role("alert")).to_contain_text("นำเข้าแล้ว: ใหม่ 3 รายการ")
     assert Council.objects.active().count() == 3
     screenshot("import-done-th")
 
     page.get_by_role("button", name="ยกเลิกการนำเข้านี้").click()
+    expect(page.locator("#confirm-question")).to_contain_text("เข้าคลัง 3 รายการ")
+    page.get_by_role("button", name="ยืนยัน ยกเลิกการนำเข้า").click()
     expect(page.get_by_role("alert")).to_contain_text("เก็บเข้าคลัง 3 รายการ")
     expect(page.locator("#undo-report")).to_contain_text("ข้อมูลที่สร้างจากการนำเข้า 3 รายการถูกเก็บเข้าคลัง")
     assert Council.objects.active().count() == 0
@@ -103,3 +112,46 @@ def test_a_large_file_shows_a_progress_bar_then_the_preview(page, log_in, settin
     expect(page.locator("#preview-table tr.outcome-new")).to_have_count(20, timeout=15_000)
     expect(page.locator("#batch-progress")).to_have_count(0)
     assert errors == []
+
+
+def test_commit_and_undo_show_their_counts_and_write_only_when_confirmed(page, log_in, screenshot):
+    """The confirm path: Import shows "write 2 new and 1 changed records?", Back writes
+    nothing, Yes writes; Undo shows what it archives and restores before it does."""
+    call_command("load_geography", "--province", "33", verbosity=0)
+    CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
+    log_in("somchai", role="staff", first_name="สมชาย")
+    page.goto("/imports/")
+    page.get_by_role("button", name="English").click()
+    rows = [
+        ["Registration code", "Name (Thai)", "Subdistrict", "District"],
+        ["C330401", "ชื่อใหม่ของบึงมะลู", "บึงมะลู", "กันทรลักษ์"],
+        ["", "สภาองค์กรชุมชนตำบลกุดเสลา", "กุดเสลา", "กันทรลักษ์"],
+        ["", "สภาองค์กรชุมชนตำบลเสาธงชัย", "เสาธงชัย", "กันทรลักษ์"],
+    ]
+    page.get_by_label("File (.xlsx or .csv)").set_input_files(
+        files=[{"name": "roster.xlsx", "mimeType": XLSX, "buffer": xlsx(rows)}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#preview-table tr.outcome-new")).to_have_count(2)
+
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.locator("#confirm-question")).to_have_text("Write 2 new and 1 changed records?")
+    screenshot("import-confirm-en")
+    page.get_by_role("link", name="Back to the preview").click()
+    assert Council.objects.count() == 1
+    assert ImportBatch.objects.get().status == ImportBatch.Status.PREVIEW
+
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("button", name="Yes, import").click()
+    expect(page.get_by_role("alert")).to_contain_text("Imported: 2 new, 1 changed")
+    assert Council.objects.count() == 3
+
+    page.get_by_role("button", name="Undo this import").click()
+    expect(page.locator("#confirm-question")).to_have_text(
+        "Undo: archive 2 records this import created and give 1 records their previous values back?"
+    )
+    screenshot("import-undo-confirm-en")
+    assert Council.objects.active().count() == 3
+    page.get_by_role("button", name="Yes, undo the import").click()
+    expect(page.locator("#undo-report")).to_be_visible()
+    assert Council.objects.active().count() == 1
