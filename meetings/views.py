@@ -47,6 +47,7 @@ from portal.forms import PhotoUploadForm
 from portal.listing import RecordListView
 from portal.pdf import pdf_response
 from portal.record_views import archive_action, history_page, revert_action
+from portal.roles import is_council_editor
 
 
 def _count(queryset) -> Coalesce:
@@ -358,14 +359,12 @@ class ResolutionListView(RecordListView):
 def can_follow_up(user, resolution: Resolution) -> bool:
     """Who records progress on a resolution: those who edit its meeting, and the editor of
     the council that owns it (the council reports on what it was asked to do)."""
-    if not user.is_active:
-        return False
     if can_edit(user, resolution):
         return True
     return (
-        user.role == "council_editor"
-        and user.council_id is not None
-        and resolution.owner_council_id == user.council_id
+        is_council_editor(user)
+        and user.scope.council_id is not None
+        and resolution.owner_council_id == user.scope.council_id
     )
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 
-EDITING_ROLES = {"admin", "staff", "council_editor"}
+from portal.roles import Role, can_edit_anything, is_admin, role_of
 
 
 def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
@@ -18,12 +18,10 @@ def get_visible_or_404(queryset: QuerySet, user, **lookup) -> Model:
 
 def can_edit(user, obj: Model) -> bool:
     """Whether the user may change this (already visible) record."""
-    if not user.is_authenticated or not user.is_active:
+    if not can_edit_anything(user):
         return False
-    if user.is_portal_admin:
+    if is_admin(user):
         return True
-    if user.role not in EDITING_ROLES:
-        return False
     editable = getattr(type(obj).objects, "editable_by", None)
     if editable is None:
         return False
@@ -31,11 +29,9 @@ def can_edit(user, obj: Model) -> bool:
 
 
 def can_create(user, model: type[Model]) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_portal_admin:
-        return True
-    return user.role in getattr(model, "creator_roles", {"staff"})
+    """Whether the role creates records of this kind (`creator_roles` on the model; CODI
+    staff by default; admins always)."""
+    return is_admin(user) or role_of(user) in getattr(model, "creator_roles", {Role.STAFF})
 
 
 def get_editable_or_404(queryset: QuerySet, user, **lookup) -> Model:
