@@ -214,7 +214,7 @@ def council_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def council_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
-    return revert_action(request, council, history_id)
+    return revert_action(request, council, history_id, CouncilForm)
 
 
 def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -225,7 +225,7 @@ def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     agency = get_editable_or_404(Agency.objects.all(), request.user, pk=pk)
-    return revert_action(request, agency, history_id)
+    return revert_action(request, agency, history_id, AgencyForm)
 
 
 @require_POST

@@ -315,7 +315,7 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
-    return revert_action(request, meeting, history_id)
+    return revert_action(request, meeting, history_id, MeetingForm)
 
 
 @require_POST

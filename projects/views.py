@@ -140,7 +140,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
-    return revert_action(request, project, history_id)
+    return revert_action(request, project, history_id, ProjectForm)
 
 
 @require_POST
