@@ -13,7 +13,14 @@ from councils.forms import AgencyForm, CouncilForm, MembersFormSet, Organisation
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from councils.resources import AgencyResource, CouncilResource
 from meetings.models import Meeting, Resolution
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_archive,
+    can_create,
+    can_edit,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.listing import RecordListView
 from portal.record_views import archive_action, history_page, revert_action
@@ -78,6 +85,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resolutions": resolutions,
             "today": timezone.localdate(),
             "can_edit": can_edit(request.user, council),
+            "can_archive": can_archive(request.user, council),
         },
     )
 
@@ -150,6 +158,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resolutions": resolutions,
             "today": timezone.localdate(),
             "can_edit": can_edit(request.user, agency),
+            "can_archive": can_archive(request.user, agency),
         },
     )
 
@@ -230,23 +239,23 @@ def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpRespons
 
 @require_POST
 def council_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    council = get_editable_or_404(Council.objects.active(), request.user, pk=pk)
+    council = get_archivable_or_404(Council.objects.active(), request.user, pk=pk)
     return archive_action(request, council, restoring=False)
 
 
 @require_POST
 def council_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    council = get_editable_or_404(Council.objects.archived(), request.user, pk=pk)
+    council = get_archivable_or_404(Council.objects.archived(), request.user, pk=pk)
     return archive_action(request, council, restoring=True)
 
 
 @require_POST
 def agency_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_editable_or_404(Agency.objects.active(), request.user, pk=pk)
+    agency = get_archivable_or_404(Agency.objects.active(), request.user, pk=pk)
     return archive_action(request, agency, restoring=False)
 
 
 @require_POST
 def agency_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_editable_or_404(Agency.objects.archived(), request.user, pk=pk)
+    agency = get_archivable_or_404(Agency.objects.archived(), request.user, pk=pk)
     return archive_action(request, agency, restoring=True)

@@ -41,7 +41,14 @@ from meetings.models import (
     ResolutionFollowUp,
 )
 from meetings.resources import MeetingResource, ResolutionResource
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_archive,
+    can_create,
+    can_edit,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
 from portal.listing import RecordListView
@@ -118,6 +125,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": meeting.photos.active(),
             "today": timezone.localdate(),
             "can_edit": can_edit(request.user, meeting),
+            "can_archive": can_archive(request.user, meeting),
             "can_duplicate": not meeting.is_archived and can_create(request.user, Meeting),
             "photo_form": PhotoUploadForm(),
         },
@@ -320,13 +328,13 @@ def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpRespon
 
 @require_POST
 def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    meeting = get_archivable_or_404(Meeting.objects.active(), request.user, pk=pk)
     return archive_action(request, meeting, restoring=False)
 
 
 @require_POST
 def meeting_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.archived(), request.user, pk=pk)
+    meeting = get_archivable_or_404(Meeting.objects.archived(), request.user, pk=pk)
     return archive_action(request, meeting, restoring=True)
 
 

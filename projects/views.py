@@ -12,7 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_archive,
+    can_create,
+    can_edit,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.listing import RecordListView
 from portal.record_views import archive_action, history_page, revert_action
@@ -83,6 +90,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "disbursements": project.disbursements.active().order_by("paid_on"),
             "updates": updates,
             "can_edit": can_edit(request.user, project),
+            "can_archive": can_archive(request.user, project),
         },
     )
 
@@ -145,11 +153,11 @@ def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpRespon
 
 @require_POST
 def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_editable_or_404(Project.objects.active(), request.user, pk=pk)
+    project = get_archivable_or_404(Project.objects.active(), request.user, pk=pk)
     return archive_action(request, project, restoring=False)
 
 
 @require_POST
 def project_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_editable_or_404(Project.objects.archived(), request.user, pk=pk)
+    project = get_archivable_or_404(Project.objects.archived(), request.user, pk=pk)
     return archive_action(request, project, restoring=True)
