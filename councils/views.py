@@ -163,13 +163,17 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The lists a council's edit page keeps with it (a revert runs their checks too).
+COUNCIL_ROWS = {"members": MembersFormSet, "organisations": OrganisationsFormSet}
+
+
 def _council_page(request: HttpRequest, council: Council) -> HttpResponse:
     return edit_page(
         request,
         instance=council,
         form_class=CouncilForm,
         form_kwargs={"request": request},
-        formsets={"members": MembersFormSet, "organisations": OrganisationsFormSet},
+        formsets=COUNCIL_ROWS,
         template_name="councils/council_form.html",
     )
 
@@ -223,7 +227,7 @@ def council_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def council_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
-    return revert_action(request, council, history_id, CouncilForm)
+    return revert_action(request, council, history_id, CouncilForm, COUNCIL_ROWS)
 
 
 def agency_history(request: HttpRequest, pk: int) -> HttpResponse:

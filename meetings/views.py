@@ -132,19 +132,24 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _meeting_rows(user) -> dict:
+    """The lists a meeting's edit page keeps with it (a revert runs their checks too)."""
+    return {
+        "organisers": OrganisersFormSet,
+        "objectives": ObjectivesFormSet,
+        "agenda": AgendaFormSet,
+        "attendance": AttendanceFormSet.for_user(user),
+        "resolutions": ResolutionsFormSet.for_user(user),
+    }
+
+
 def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     return edit_page(
         request,
         instance=meeting,
         form_class=MeetingForm,
         form_kwargs={"request": request},
-        formsets={
-            "organisers": OrganisersFormSet,
-            "objectives": ObjectivesFormSet,
-            "agenda": AgendaFormSet,
-            "attendance": AttendanceFormSet.for_user(request.user),
-            "resolutions": ResolutionsFormSet.for_user(request.user),
-        },
+        formsets=_meeting_rows(request.user),
         template_name="meetings/meeting_form.html",
         context={
             "wide_fields": ["title", "venue", "target_sectors"],
@@ -323,7 +328,7 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
-    return revert_action(request, meeting, history_id, MeetingForm)
+    return revert_action(request, meeting, history_id, MeetingForm, _meeting_rows(request.user))
 
 
 @require_POST

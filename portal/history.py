@@ -242,12 +242,32 @@ def _refusals(form) -> list[str]:
     return reasons
 
 
-def revert(record: Model, history_row, user, *, form_class, form_kwargs=None) -> Reverted:
+def _rows_as_they_are(formset_class, instance: Model, prefix: str):
+    """The record's rows bound as its edit page would post them untouched, to run the
+    checks that span the rows against the record's restored values."""
+    shown = formset_class(instance=instance, prefix=prefix)
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(shown.forms)),
+        f"{prefix}-INITIAL_FORMS": str(shown.initial_form_count()),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for row in shown.forms:
+        for name, form_field in row.fields.items():
+            data[row.add_prefix(name)] = _as_data(row.get_initial_for_field(form_field, name))
+    return formset_class(data, instance=instance, prefix=prefix)
+
+
+def revert(
+    record: Model, history_row, user, *, form_class, form_kwargs=None, formsets=None
+) -> Reverted:
     """Bring the record back to an earlier version through the edit page's own form for this
     user: the same locked fields, choices within the user's scope and checks. A locked field
     keeps its value (named in `kept`); a value the form refuses (outside the scope, or no
-    longer valid) refuses the whole revert. Lists (many-to-many) are not part of the history
-    and stay as they are. The revert is itself a new entry of the history."""
+    longer valid) refuses the whole revert, and so does a check of the edit page's rows
+    (`formsets`) that the restored values would break (disbursements above an earlier, lower
+    approved budget). Lists (many-to-many) are not part of the history and stay as they are.
+    The revert is itself a new entry of the history."""
     if record.is_archived:
         raise RevertRefused(
             [_("This record is archived: restore it before bringing back an earlier version.")]
@@ -266,6 +286,12 @@ def revert(record: Model, history_row, user, *, form_class, form_kwargs=None) ->
         del form.fields[name]
     if not form.is_valid():
         raise RevertRefused(_refusals(form))
+    for prefix, formset_class in (formsets or {}).items():
+        rows = _rows_as_they_are(formset_class, form.instance, prefix)
+        rows.is_valid()
+        # Only the checks that span the rows: a row's own old problem is not the revert's.
+        if rows.non_form_errors():
+            raise RevertRefused(list(rows.non_form_errors()))
     record = form.save(commit=False)
     record._change_reason = f"revert:v{history_row.version}"
     record.save()

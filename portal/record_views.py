@@ -45,10 +45,14 @@ def history_page(request: HttpRequest, record: Model, owned: list) -> HttpRespon
 
 
 def revert_action(
-    request: HttpRequest, record: Model, history_id: int, form_class: type[ModelForm]
+    request: HttpRequest,
+    record: Model,
+    history_id: int,
+    form_class: type[ModelForm],
+    formsets: dict | None = None,
 ) -> HttpResponse:
-    """POST only; `record` was fetched with get_editable_or_404 by the caller, and
-    `form_class` is the form its edit page uses (built for this user the same way)."""
+    """POST only; `record` was fetched with get_editable_or_404 by the caller; `form_class`
+    and `formsets` are those of its edit page (built for this user the same way)."""
     history_row = record.history.filter(history_id=history_id).first()
     if history_row is None:
         raise Http404
@@ -61,6 +65,7 @@ def revert_action(
                 request.user,
                 form_class=form_class,
                 form_kwargs={"request": request},
+                formsets=formsets,
             )
     except RevertRefused as refused:
         messages.error(

@@ -95,13 +95,17 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The lists a project's edit page keeps with it (a revert runs their checks too).
+PROJECT_ROWS = {"partners": PartnersFormSet, "disbursements": DisbursementsFormSet}
+
+
 def _project_page(request: HttpRequest, project: Project) -> HttpResponse:
     return edit_page(
         request,
         instance=project,
         form_class=ProjectForm,
         form_kwargs={"request": request},
-        formsets={"partners": PartnersFormSet, "disbursements": DisbursementsFormSet},
+        formsets=PROJECT_ROWS,
         template_name="projects/project_form.html",
     )
 
@@ -148,7 +152,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
-    return revert_action(request, project, history_id, ProjectForm)
+    return revert_action(request, project, history_id, ProjectForm, PROJECT_ROWS)
 
 
 @require_POST

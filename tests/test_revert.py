@@ -187,3 +187,28 @@ def test_the_invited_councils_of_a_meeting_survive_a_revert(staff_client, bangko
     meeting.refresh_from_db()
     assert meeting.title == "เดิม"
     assert meeting.invited_councils.count() == 2
+
+
+def test_a_revert_that_would_leave_disbursements_above_the_approved_budget_is_refused(
+    staff_client,
+):
+    project = ProjectFactory(budget_approved=10000)
+    project.budget_approved = 90000
+    project.save()
+    project.disbursements.create(paid_on="2023-01-15", amount=50000)
+    response = revert(staff_client, project, first_version(project), **EN)
+    project.refresh_from_db()
+    assert project.budget_approved == 90000
+    refused = [message for message in shown_messages(response) if "cannot be restored" in message]
+    assert refused and "more than the 10,000.00 approved" in refused[0]
+
+
+def test_a_meeting_with_its_rows_reverts_when_the_rows_still_hold(staff_client):
+    meeting = MeetingFactory(title="เดิม")
+    meeting.objectives.create(position=1, text="เพื่อทดสอบ")
+    meeting.resolutions.create(position=1, text="ติดตาม", owner_agency=AgencyFactory())
+    meeting.title = "ใหม่"
+    meeting.save()
+    revert(staff_client, meeting, first_version(meeting))
+    meeting.refresh_from_db()
+    assert meeting.title == "เดิม"
