@@ -258,9 +258,7 @@ def _rows_as_they_are(formset_class, instance: Model, prefix: str):
     return formset_class(data, instance=instance, prefix=prefix)
 
 
-def revert(
-    record: Model, history_row, user, *, form_class, form_kwargs=None, formsets=None
-) -> Reverted:
+def revert(record: Model, history_row, *, form_class, form_kwargs=None, formsets=None) -> Reverted:
     """Bring the record back to an earlier version through the edit page's own form for this
     user: the same locked fields, choices within the user's scope and checks. A locked field
     keeps its value (named in `kept`); a value the form refuses (outside the scope, or no

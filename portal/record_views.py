@@ -62,7 +62,6 @@ def revert_action(
             reverted = revert(
                 record,
                 history_row,
-                request.user,
                 form_class=form_class,
                 form_kwargs={"request": request},
                 formsets=formsets,
