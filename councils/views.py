@@ -14,9 +14,8 @@ from councils.models import Agency, CommunityOrganisation, Council, CouncilMembe
 from councils.resources import AgencyResource, CouncilResource
 from meetings.models import Meeting, Resolution
 from portal.access import (
-    can_archive,
     can_create,
-    can_edit,
+    detail_rights,
     get_archivable_or_404,
     get_editable_or_404,
     get_visible_or_404,
@@ -84,8 +83,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "resolutions": resolutions,
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, council),
-            "can_archive": can_archive(request.user, council),
+            **detail_rights(request.user, council),
         },
     )
 
@@ -157,8 +155,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "resolutions": resolutions,
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, agency),
-            "can_archive": can_archive(request.user, agency),
+            **detail_rights(request.user, agency),
         },
     )
 

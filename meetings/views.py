@@ -42,9 +42,9 @@ from meetings.models import (
 )
 from meetings.resources import MeetingResource, ResolutionResource
 from portal.access import (
-    can_archive,
     can_create,
     can_edit,
+    detail_rights,
     get_archivable_or_404,
     get_editable_or_404,
     get_visible_or_404,
@@ -124,8 +124,7 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resolutions": resolutions,
             "photos": meeting.photos.active(),
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, meeting),
-            "can_archive": can_archive(request.user, meeting),
+            **detail_rights(request.user, meeting),
             "can_duplicate": not meeting.is_archived and can_create(request.user, Meeting),
             "photo_form": PhotoUploadForm(),
         },

@@ -48,6 +48,12 @@ def can_archive(user, obj: Model) -> bool:
     return can_archive_records(user) and can_edit(user, obj)
 
 
+def detail_rights(user, obj: Model) -> dict:
+    """`can_edit` and `can_archive` for a detail page's buttons, in one query."""
+    editable = can_edit(user, obj)
+    return {"can_edit": editable, "can_archive": editable and can_archive_records(user)}
+
+
 def get_archivable_or_404(queryset: QuerySet, user, **lookup) -> Model:
     obj = get_visible_or_404(queryset, user, **lookup)
     if not can_archive(user, obj):

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.access import (
-    can_archive,
     can_create,
-    can_edit,
+    detail_rights,
     get_archivable_or_404,
     get_editable_or_404,
     get_visible_or_404,
@@ -89,8 +88,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partnerships": project.partnerships.active().select_related("agency"),
             "disbursements": project.disbursements.active().order_by("paid_on"),
             "updates": updates,
-            "can_edit": can_edit(request.user, project),
-            "can_archive": can_archive(request.user, project),
+            **detail_rights(request.user, project),
         },
     )
 
