@@ -11,14 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
 from geo.models import Province
+from portal import roles
+from portal.roles import Role, Scope
 
 
 class User(AbstractUser):
-    class Role(models.TextChoices):
-        ADMIN = "admin", _("administrator")
-        STAFF = "staff", _("CODI staff")
-        COUNCIL_EDITOR = "council_editor", _("council editor")
-        VIEWER = "viewer", _("provincial official (read only)")
+    # Roles, their predicates and the scope live in portal.roles; the model stores them.
+    Role = Role
 
     role = models.CharField(_("role"), max_length=15, choices=Role, default=Role.VIEWER)
     provinces = models.ManyToManyField(
@@ -52,18 +51,24 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="user_council_editor_has_council",
-                condition=~Q(role="council_editor") | Q(council__isnull=False),
+                condition=~Q(role=Role.COUNCIL_EDITOR) | Q(council__isnull=False),
             ),
         ]
 
     @property
     def is_portal_admin(self) -> bool:
-        return self.is_superuser or self.role == self.Role.ADMIN
+        return roles.is_admin(self)
 
     @cached_property
+    def scope(self) -> Scope:
+        """What the user reaches (portal.roles), worked out once a request."""
+        return roles.build_scope(self)
+
+    @property
     def province_codes(self) -> list[str]:
-        """Codes of the provinces in the user's scope (cached for the request)."""
-        return list(self.provinces.values_list("code", flat=True))
+        """The province codes the user's scope lists, sorted: empty for an admin (who reaches
+        every province: `scope.everything`) and for a council editor."""
+        return sorted(self.scope.provinces or ())
 
     def reset_calendar_token(self) -> str:
         self.calendar_token = secrets.token_urlsafe(32)

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from councils.models import Council
 from geo.areas import MODELS, level_of
+from portal.roles import scope_of
 
 
 def area_or_404(user, code: str):
@@ -20,20 +21,18 @@ def area_or_404(user, code: str):
 
 
 def may_open(user, level: str, code: str) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_portal_admin:
-        return True
-    if user.role == "council_editor":
+    scope = scope_of(user)
+    if scope.council_id is not None:
         return code == own_area(user)
-    return code[:2] in user.province_codes
+    return scope.covers_province(code[:2])
 
 
 def own_area(user) -> str | None:
     """A council editor's area: its council's subdistrict, or the district of a municipal
     council. Looked up once a request (a page links several areas)."""
     if not hasattr(user, "_own_area"):
-        found = Council.objects.filter(pk=user.council_id).values("district", "subdistrict")
+        found = Council.objects.filter(pk=scope_of(user).council_id)
+        found = found.values("district", "subdistrict")
         found = found.first()
         user._own_area = (found["subdistrict"] or found["district"]) if found else None
     return user._own_area

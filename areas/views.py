@@ -10,6 +10,7 @@ from areas import profile as profiles
 from areas.exports import matrix_workbook
 from areas.scope import area_or_404, may_open
 from geo.models import District, Province
+from portal.roles import scope_of
 from projects.models import Project
 
 
@@ -136,11 +137,10 @@ class CompareForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        provinces = Province.objects.order_by("code")
-        if not user.is_portal_admin:
-            provinces = provinces.filter(code__in=user.province_codes)
+        scope = scope_of(user)
+        provinces = scope.limit(Province.objects.order_by("code"), province="code", council=None)
         districts = District.objects.filter(province__in=provinces).order_by("code")
-        if user.is_portal_admin:
+        if scope.everything:
             # The whole country's 928 districts would make an unusable list: the districts
             # of the provinces being compared, and the provinces.
             chosen = {str(data.get(k, ""))[:2] for k in ("a", "b")} if data else set()

@@ -5,16 +5,16 @@ from django.utils.translation import gettext_lazy as _
 from councils.models import Agency, Council
 from geo.models import District, Province, Subdistrict, subdistricts_of
 from portal.listing import SearchFilterSet
+from portal.roles import scope_of
 
 
 def districts_in_scope(request):
+    """The districts of the user's scope (a council editor: its council's); every district
+    when there is no request (a form built outside a page)."""
     districts = District.objects.select_related("province").order_by("province", "code")
-    user = request.user if request else None
-    if user is None or user.is_portal_admin:
+    if request is None:
         return districts
-    if user.role == "council_editor":
-        return districts.filter(councils__pk=user.council_id)
-    return districts.filter(province__in=user.province_codes)
+    return scope_of(request.user).limit(districts, province="province", council="councils__pk")
 
 
 class CouncilFilter(SearchFilterSet):

@@ -8,6 +8,7 @@ from geo.models import Province, subdistricts_of
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
 from portal.lib.thai_text import arabic_digits
+from portal.roles import is_council_editor, scope_of
 from privacy.masking import national_id_is_valid
 
 # Fields a council editor may not change: they place the council and decide its standing.
@@ -42,11 +43,7 @@ class CouncilForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_in_scope(request)
-        locked = (
-            request is not None
-            and request.user.role == "council_editor"
-            and not request.user.is_portal_admin
-        )
+        locked = request is not None and is_council_editor(request.user)
         if locked:
             for name in AREA_FIELDS:
                 self.fields[name].disabled = True
@@ -175,8 +172,8 @@ class AgencyForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         provinces = Province.objects.order_by("name_th")
-        if request and not request.user.is_portal_admin:
+        if request is not None and not scope_of(request.user).everything:
             # CODI staff keep the agencies of their provinces; national ones are the admins'.
-            provinces = provinces.filter(code__in=request.user.province_codes)
+            provinces = scope_of(request.user).limit(provinces, province="code", council=None)
             self.fields["province"].required = True
         self.fields["province"].queryset = provinces

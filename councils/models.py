@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from geo.models import District, Province, Subdistrict
 from portal.constraints import Explained
 from portal.models import Record, RecordQuerySet
+from portal.roles import Role, has_role, role_of, scope_of
 
 
 class CouncilQuerySet(RecordQuerySet):
@@ -58,16 +59,12 @@ class AgencyQuerySet(RecordQuerySet):
     agencies of their provinces, admins the national ones."""
 
     def visible_to(self, user) -> "AgencyQuerySet":
-        return self if user.is_authenticated and user.is_active else self.none()
+        return self if role_of(user) is not None else self.none()
 
     def editable_by(self, user) -> "AgencyQuerySet":
-        if not user.is_authenticated:
+        if not has_role(user, Role.ADMIN, Role.STAFF):
             return self.none()
-        if user.is_portal_admin:
-            return self
-        if user.role == "staff":
-            return self.filter(province__in=user.province_codes)
-        return self.none()
+        return scope_of(user).limit(self, province="province", council=None)
 
 
 class CouncilStatus(models.TextChoices):

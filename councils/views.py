@@ -13,7 +13,13 @@ from councils.forms import AgencyForm, CouncilForm, MembersFormSet, Organisation
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from councils.resources import AgencyResource, CouncilResource
 from meetings.models import Meeting, Resolution
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_create,
+    detail_rights,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.listing import RecordListView
 from portal.record_views import archive_action, history_page, revert_action
@@ -77,7 +83,7 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "resolutions": resolutions,
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, council),
+            **detail_rights(request.user, council),
         },
     )
 
@@ -149,9 +155,13 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "resolutions": resolutions,
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, agency),
+            **detail_rights(request.user, agency),
         },
     )
+
+
+# The lists a council's edit page keeps with it (a revert runs their checks too).
+COUNCIL_ROWS = {"members": MembersFormSet, "organisations": OrganisationsFormSet}
 
 
 def _council_page(request: HttpRequest, council: Council) -> HttpResponse:
@@ -160,7 +170,7 @@ def _council_page(request: HttpRequest, council: Council) -> HttpResponse:
         instance=council,
         form_class=CouncilForm,
         form_kwargs={"request": request},
-        formsets={"members": MembersFormSet, "organisations": OrganisationsFormSet},
+        formsets=COUNCIL_ROWS,
         template_name="councils/council_form.html",
     )
 
@@ -214,7 +224,7 @@ def council_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def council_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
-    return revert_action(request, council, history_id)
+    return revert_action(request, council, history_id, CouncilForm, COUNCIL_ROWS)
 
 
 def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -225,28 +235,28 @@ def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     agency = get_editable_or_404(Agency.objects.all(), request.user, pk=pk)
-    return revert_action(request, agency, history_id)
+    return revert_action(request, agency, history_id, AgencyForm)
 
 
 @require_POST
 def council_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    council = get_editable_or_404(Council.objects.active(), request.user, pk=pk)
+    council = get_archivable_or_404(Council.objects.active(), request.user, pk=pk)
     return archive_action(request, council, restoring=False)
 
 
 @require_POST
 def council_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    council = get_editable_or_404(Council.objects.archived(), request.user, pk=pk)
+    council = get_archivable_or_404(Council.objects.archived(), request.user, pk=pk)
     return archive_action(request, council, restoring=True)
 
 
 @require_POST
 def agency_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_editable_or_404(Agency.objects.active(), request.user, pk=pk)
+    agency = get_archivable_or_404(Agency.objects.active(), request.user, pk=pk)
     return archive_action(request, agency, restoring=False)
 
 
 @require_POST
 def agency_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_editable_or_404(Agency.objects.archived(), request.user, pk=pk)
+    agency = get_archivable_or_404(Agency.objects.archived(), request.user, pk=pk)
     return archive_action(request, agency, restoring=True)

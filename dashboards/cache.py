@@ -8,6 +8,8 @@ processes. Bulk writes that bypass signals (imports, demo data) call `invalidate
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from portal.roles import role_of, scope_of
+
 GENERATION_KEY = "dashboards:generation"
 TIMEOUT = 15 * 60
 
@@ -28,11 +30,7 @@ def invalidate(**kwargs) -> None:
 
 
 def scope_key(user) -> str:
-    if user.is_portal_admin:
-        return "all"
-    if user.role == "council_editor":
-        return f"council-{user.council_id}"
-    return f"{user.role}-" + ",".join(sorted(user.province_codes))
+    return f"{role_of(user)}-{scope_of(user).key}"
 
 
 def cached(user, selection, compute):

@@ -23,6 +23,7 @@ from dashboards.filters import Selection
 from geo.models import District, Province
 from meetings.models import Meeting, Resolution
 from portal.lib.dates import fiscal_year_bounds
+from portal.roles import scope_of
 from projects.models import Disbursement, Programme, Project
 
 TREND_YEARS = 6
@@ -38,14 +39,14 @@ PROJECT_SUMS = (
 
 
 def scope_provinces(user) -> list[str] | None:
-    """The province codes a user's figures span; None for the whole country."""
-    if user.is_portal_admin:
-        return None
-    if user.role == "council_editor":
+    """The province codes a user's figures span (a council editor: its council's); None for
+    the whole country."""
+    scope = scope_of(user)
+    if scope.council_id is not None:
         return list(
-            Council.objects.filter(pk=user.council_id).values_list("district__province", flat=True)
+            Council.objects.filter(pk=scope.council_id).values_list("district__province", flat=True)
         )
-    return sorted(user.province_codes)
+    return scope.province_codes()
 
 
 def area_level(user, selection: Selection) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from councils.filters import districts_in_scope
 from geo.models import District, Province
 from portal.lib.dates import fiscal_year_of
+from portal.roles import scope_of
 from projects.models import Programme, Project
 
 
@@ -42,11 +43,7 @@ def current_fiscal_year() -> int:
 
 def provinces_in_scope(user):
     provinces = Province.objects.order_by("code")
-    if user.is_portal_admin:
-        return provinces
-    if user.role == "council_editor":
-        return provinces.filter(districts__councils__pk=user.council_id)
-    return provinces.filter(code__in=user.province_codes)
+    return scope_of(user).limit(provinces, province="code", council="districts__councils__pk")
 
 
 class SelectionForm(forms.Form):
@@ -74,7 +71,8 @@ class SelectionForm(forms.Form):
         self.fields["fiscal_year"].initial = current
         provinces = provinces_in_scope(request.user)
         districts = districts_in_scope(request)
-        if request.user.is_portal_admin or len(request.user.province_codes) > 1:
+        scope = scope_of(request.user)
+        if scope.everything or len(scope.provinces) > 1:
             # A scope of several provinces: a province first, then its districts (a national
             # list of 928 districts would be of no use).
             self.fields["province"].queryset = provinces

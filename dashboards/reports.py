@@ -20,6 +20,7 @@ from meetings.models import Meeting, Resolution
 from portal.lib.dates import fiscal_year_bounds
 from portal.lib.spreadsheets import cell
 from portal.pdf import pdf_response
+from portal.roles import scope_of
 
 MEETINGS_IN_PACK = 100
 
@@ -32,8 +33,9 @@ def scope_label(user, selection: Selection) -> str:
         }
     if selection.province is not None:
         return _("Province %(names)s") % {"names": selection.province.name}
-    if user.role == "council_editor" and not user.is_portal_admin:
-        council = Council.objects.filter(pk=user.council_id).first()
+    council_id = scope_of(user).council_id
+    if council_id is not None:
+        council = Council.objects.filter(pk=council_id).first()
         return str(council) if council else ""
     codes = scope_provinces(user)
     if codes is None:

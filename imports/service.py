@@ -41,6 +41,7 @@ from portal.constraints import explanation
 from portal.history import IGNORED_FIELDS as HISTORY_IGNORED
 from portal.history import LABEL_FIELDS
 from portal.lib.dates import format_date
+from portal.roles import Role, has_role, is_council_editor, scope_of
 
 KINDS = {
     ImportBatch.Kind.COUNCILS: CouncilImportResource,
@@ -59,11 +60,9 @@ logger = logging.getLogger(__name__)
 def kinds_for(user) -> list[str]:
     """What a user may import: administrators and CODI staff every kind; a council editor its
     own council's members (it keeps that roster on the council's page too); viewers nothing."""
-    if not (user.is_authenticated and user.is_active):
-        return []
-    if user.is_portal_admin or user.role == "staff":
+    if has_role(user, Role.ADMIN, Role.STAFF):
         return list(KINDS)
-    if user.role == "council_editor" and user.council_id is not None:
+    if is_council_editor(user) and scope_of(user).council_id is not None:
         return [ImportBatch.Kind.MEMBERS]
     return []
 

@@ -16,6 +16,7 @@ from imports.models import ImportBatch
 from imports.reading import CLEAR_MARKER
 from meetings.models import Meeting
 from portal.lib.spreadsheets import escape_formula
+from portal.roles import scope_of
 from projects.models import Programme, Project
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -235,7 +236,7 @@ def _valid_values(resource_class, user) -> list[tuple[str, list[list[str]]]]:
             continue
         if model_field.choices:
             blocks.append((str(capfirst(model_field.verbose_name)), _choices(model, key)))
-    provinces = None if user.is_portal_admin else list(user.province_codes)
+    provinces = scope_of(user).province_codes()
     if "subdistrict" in keys:
         districts = District.objects.order_by("code")
         subdistricts = Subdistrict.objects.select_related("district").order_by("code")

@@ -18,6 +18,7 @@ from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, normalise_header
 from imports.spreadsheets import XLSX, errors_workbook, template_workbook
 from portal.history import _plain
+from portal.roles import is_admin
 from privacy.masking import mask_national_id
 
 PREVIEW_PAGE_SIZE = 100
@@ -52,7 +53,7 @@ def _importer(request: HttpRequest) -> None:
 
 def _batches(user):
     batches = ImportBatch.objects.select_related("created_by")
-    return batches if user.is_portal_admin else batches.filter(created_by=user)
+    return batches if is_admin(user) else batches.filter(created_by=user)
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:

@@ -23,6 +23,7 @@ from meetings.models import (
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
 from portal.lib.dates import format_date
+from portal.roles import scope_of
 
 
 class MeetingForm(forms.ModelForm):
@@ -73,8 +74,8 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         provinces = Province.objects.order_by("name_th")
-        if request is not None and not request.user.is_portal_admin:
-            provinces = provinces.filter(code__in=request.user.province_codes)
+        if request is not None:
+            provinces = scope_of(request.user).limit(provinces, province="code", council=None)
         self.fields["province"].queryset = provinces
         self.fields["district"].queryset = districts_in_scope(request)
         district = self.data.get("district") or self.instance.district_id or None

@@ -24,6 +24,7 @@ from geo.models import District, Province, Subdistrict
 from portal.constraints import Explained
 from portal.lib.uploads import photo_path
 from portal.models import Record, RecordQuerySet
+from portal.roles import Role, has_role
 
 
 class MeetingQuerySet(RecordQuerySet):
@@ -66,7 +67,7 @@ class MeetingQuerySet(RecordQuerySet):
 
     def editable_by(self, user) -> "MeetingQuerySet":
         # Meetings are recorded by CODI staff and admins; a council keeps its own record.
-        if user.is_authenticated and (user.is_portal_admin or user.role == "staff"):
+        if has_role(user, Role.ADMIN, Role.STAFF):
             return self.visible_to(user)
         return self.none()
 

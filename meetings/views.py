@@ -41,12 +41,20 @@ from meetings.models import (
     ResolutionFollowUp,
 )
 from meetings.resources import MeetingResource, ResolutionResource
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_create,
+    can_edit,
+    detail_rights,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.forms import PhotoUploadForm
 from portal.listing import RecordListView
 from portal.pdf import pdf_response
 from portal.record_views import archive_action, history_page, revert_action
+from portal.roles import is_council_editor
 
 
 def _count(queryset) -> Coalesce:
@@ -116,11 +124,22 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "resolutions": resolutions,
             "photos": meeting.photos.active(),
             "today": timezone.localdate(),
-            "can_edit": can_edit(request.user, meeting),
+            **detail_rights(request.user, meeting),
             "can_duplicate": not meeting.is_archived and can_create(request.user, Meeting),
             "photo_form": PhotoUploadForm(),
         },
     )
+
+
+def _meeting_rows(user) -> dict:
+    """The lists a meeting's edit page keeps with it (a revert runs their checks too)."""
+    return {
+        "organisers": OrganisersFormSet,
+        "objectives": ObjectivesFormSet,
+        "agenda": AgendaFormSet,
+        "attendance": AttendanceFormSet.for_user(user),
+        "resolutions": ResolutionsFormSet.for_user(user),
+    }
 
 
 def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
@@ -129,13 +148,7 @@ def _meeting_page(request: HttpRequest, meeting: Meeting) -> HttpResponse:
         instance=meeting,
         form_class=MeetingForm,
         form_kwargs={"request": request},
-        formsets={
-            "organisers": OrganisersFormSet,
-            "objectives": ObjectivesFormSet,
-            "agenda": AgendaFormSet,
-            "attendance": AttendanceFormSet.for_user(request.user),
-            "resolutions": ResolutionsFormSet.for_user(request.user),
-        },
+        formsets=_meeting_rows(request.user),
         template_name="meetings/meeting_form.html",
         context={
             "wide_fields": ["title", "venue", "target_sectors"],
@@ -314,18 +327,18 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
-    return revert_action(request, meeting, history_id)
+    return revert_action(request, meeting, history_id, MeetingForm, _meeting_rows(request.user))
 
 
 @require_POST
 def meeting_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    meeting = get_archivable_or_404(Meeting.objects.active(), request.user, pk=pk)
     return archive_action(request, meeting, restoring=False)
 
 
 @require_POST
 def meeting_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.archived(), request.user, pk=pk)
+    meeting = get_archivable_or_404(Meeting.objects.archived(), request.user, pk=pk)
     return archive_action(request, meeting, restoring=True)
 
 
@@ -358,14 +371,12 @@ class ResolutionListView(RecordListView):
 def can_follow_up(user, resolution: Resolution) -> bool:
     """Who records progress on a resolution: those who edit its meeting, and the editor of
     the council that owns it (the council reports on what it was asked to do)."""
-    if not user.is_active:
-        return False
     if can_edit(user, resolution):
         return True
     return (
-        user.role == "council_editor"
-        and user.council_id is not None
-        and resolution.owner_council_id == user.council_id
+        is_council_editor(user)
+        and user.scope.council_id is not None
+        and resolution.owner_council_id == user.scope.council_id
     )
 
 

@@ -32,6 +32,7 @@ from meetings.models import (
     ResolutionFollowUp,
 )
 from portal.lib.dates import fiscal_year_bounds, fiscal_year_of
+from portal.roles import Role
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -622,10 +623,10 @@ def _seed_sample_meetings(rng: random.Random, result: DemoResult) -> None:
 
 
 DEMO_USERS = [
-    ("demo-admin", "admin"),
-    ("demo-staff", "staff"),
-    ("demo-council", "council_editor"),
-    ("demo-viewer", "viewer"),
+    ("demo-admin", Role.ADMIN),
+    ("demo-staff", Role.STAFF),
+    ("demo-council", Role.COUNCIL_EDITOR),
+    ("demo-viewer", Role.VIEWER),
 ]
 
 

@@ -201,15 +201,109 @@ def entries_for(main: Model, owned: list, *, masked: bool = False) -> list[Entry
     return entries[:HISTORY_LIMIT]
 
 
-def revert(record: Model, history_row, user) -> Model:
-    """Bring the record back to an earlier version: the revert is itself a new entry."""
+class RevertRefused(Exception):
+    """The earlier version cannot be restored; nothing was changed. `reasons` are in the
+    reader's language."""
+
+    def __init__(self, reasons: list):
+        self.reasons = [str(reason) for reason in reasons]
+        super().__init__(" ".join(self.reasons))
+
+
+@dataclass
+class Reverted:
+    record: Model
+    # "Label: why" for each field left as it is (the user's form does not let them change it).
+    kept: list[str] = field(default_factory=list)
+
+
+def _as_data(value):
+    """A value as a bound form reads it: records by their key."""
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, list | tuple | set) or hasattr(value, "model"):
+        return [_as_data(item) for item in value]
+    return value
+
+
+def _refusals(form) -> list[str]:
+    reasons = []
+    for name, errors in form.errors.as_data().items():
+        label = str(form.fields[name].label) if name in form.fields else ""
+        for error in errors:
+            if error.code in ("invalid_choice", "invalid_pk_value"):
+                message = _(
+                    "the earlier value cannot be chosen now: it is outside what you may choose, "
+                    "or no longer in use"
+                )
+            else:
+                message = " ".join(error.messages)
+            reasons.append(f"{capfirst(label)}: {message}" if label else str(message))
+    return reasons
+
+
+def _rows_as_they_are(formset_class, instance: Model, prefix: str):
+    """The record's rows bound as its edit page would post them untouched, to run the
+    checks that span the rows against the record's restored values."""
+    shown = formset_class(instance=instance, prefix=prefix)
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(shown.forms)),
+        f"{prefix}-INITIAL_FORMS": str(shown.initial_form_count()),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for row in shown.forms:
+        for name, form_field in row.fields.items():
+            data[row.add_prefix(name)] = _as_data(row.get_initial_for_field(form_field, name))
+    return formset_class(data, instance=instance, prefix=prefix)
+
+
+def revert(record: Model, history_row, *, form_class, form_kwargs=None, formsets=None) -> Reverted:
+    """Bring the record back to an earlier version through the edit page's own form for this
+    user: the same locked fields, choices within the user's scope and checks. A locked field
+    keeps its value (named in `kept`); a value the form refuses (outside the scope, or no
+    longer valid) refuses the whole revert, and so does a check of the edit page's rows
+    (`formsets`) that the restored values would break (disbursements above an earlier, lower
+    approved budget). Lists (many-to-many) are not part of the history and stay as they are.
+    The revert is itself a new entry of the history."""
+    if record.is_archived:
+        raise RevertRefused(
+            [_("This record is archived: restore it before bringing back an earlier version.")]
+        )
+    form_kwargs = form_kwargs or {}
     earlier = history_row.instance
-    for model_field in record._meta.concrete_fields:
-        if model_field.name in IGNORED_FIELDS or not model_field.editable:
-            continue
-        setattr(record, model_field.attname, getattr(earlier, model_field.attname))
-    record.archived_at = earlier.archived_at
+    unbound = form_class(instance=earlier, **form_kwargs)
+    lists = {f.name for f in record._meta.many_to_many}
+    data = {
+        name: _as_data(unbound.get_initial_for_field(form_field, name))
+        for name, form_field in unbound.fields.items()
+        if name not in lists
+    }
+    form = form_class(data, instance=record, **form_kwargs)
+    for name in lists & set(form.fields):
+        del form.fields[name]
+    if not form.is_valid():
+        raise RevertRefused(_refusals(form))
+    for prefix, formset_class in (formsets or {}).items():
+        rows = _rows_as_they_are(formset_class, form.instance, prefix)
+        rows.is_valid()
+        # Only the checks that span the rows: a row's own old problem is not the revert's.
+        if rows.non_form_errors():
+            raise RevertRefused(list(rows.non_form_errors()))
+    record = form.save(commit=False)
     record._change_reason = f"revert:v{history_row.version}"
-    record.full_clean(exclude=["version"])
     record.save()
-    return record
+    kept = []
+    for model_field in record._meta.concrete_fields:
+        name = model_field.name
+        if name in IGNORED_FIELDS or name == "archived_at" or not model_field.editable:
+            continue
+        if getattr(record, model_field.attname) == getattr(earlier, model_field.attname):
+            continue
+        form_field = form.fields.get(name)
+        if form_field is not None and form_field.disabled:
+            why = _("your role may not change it")
+        else:
+            why = _("the edit page does not let you set it back")
+        kept.append(f"{capfirst(model_field.verbose_name)} ({why})")
+    return Reverted(record, kept)

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.roles import can_edit_anything, scope_of
+
 
 class RecordQuerySet(models.QuerySet):
     """Records in a user's scope. Subclasses name the path to the record's province
@@ -15,18 +17,15 @@ class RecordQuerySet(models.QuerySet):
     council_path: str | None = None
 
     def visible_to(self, user) -> "RecordQuerySet":
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_portal_admin:
+        scope = scope_of(user)
+        if scope.everything:
             return self
-        if user.role == "council_editor":
-            return self.for_council(user.council_id)
-        if user.role in ("staff", "viewer") and self.province_path:
-            return self.filter(**{f"{self.province_path}__in": user.province_codes})
-        return self.none()
+        if scope.council_id is not None:
+            return self.for_council(scope.council_id)
+        return scope.limit(self, province=self.province_path, council=None)
 
     def editable_by(self, user) -> "RecordQuerySet":
-        if not user.is_authenticated or user.role == "viewer" and not user.is_portal_admin:
+        if not can_edit_anything(user):
             return self.none()
         return self.visible_to(user)
 

@@ -1,16 +1,16 @@
 """Actions every kind of record shares: its history page, revert, archive and restore."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from portal.access import can_edit
 from portal.archiving import archive, restore
-from portal.history import PERSONAL_FIELDS, entries_for, revert
+from portal.history import PERSONAL_FIELDS, RevertRefused, entries_for, revert
 from privacy.services import log_personal_data_shown, shows_personal_data
 
 
@@ -44,26 +44,47 @@ def history_page(request: HttpRequest, record: Model, owned: list) -> HttpRespon
     )
 
 
-def revert_action(request: HttpRequest, record: Model, history_id: int) -> HttpResponse:
-    """POST only; `record` was fetched with get_editable_or_404 by the caller."""
+def revert_action(
+    request: HttpRequest,
+    record: Model,
+    history_id: int,
+    form_class: type[ModelForm],
+    formsets: dict | None = None,
+) -> HttpResponse:
+    """POST only; `record` was fetched with get_editable_or_404 by the caller; `form_class`
+    and `formsets` are those of its edit page (built for this user the same way)."""
     history_row = record.history.filter(history_id=history_id).first()
     if history_row is None:
         raise Http404
+    history_page_url = request.path.rsplit("/", 3)[0] + "/"
     try:
         with transaction.atomic():
-            revert(record, history_row, request.user)
-    except ValidationError as error:
+            reverted = revert(
+                record,
+                history_row,
+                form_class=form_class,
+                form_kwargs={"request": request},
+                formsets=formsets,
+            )
+    except RevertRefused as refused:
         messages.error(
             request,
-            _("This version cannot be restored: %(reason)s") % {"reason": " ".join(error.messages)},
+            _("Version %(version)s cannot be restored; nothing was changed. %(reasons)s")
+            % {"version": history_row.version, "reasons": "; ".join(refused.reasons)},
         )
-        return redirect(request.path.rsplit("/", 3)[0] + "/")
+        return redirect(history_page_url)
     messages.success(
         request,
         _("“%(record)s” is back to version %(version)s; the change is in its history.")
-        % {"record": record, "version": history_row.version},
+        % {"record": reverted.record, "version": history_row.version},
     )
-    return redirect(record.get_absolute_url())
+    if reverted.kept:
+        messages.warning(
+            request,
+            _("These fields were left as they are: %(fields)s.")
+            % {"fields": "; ".join(reverted.kept)},
+        )
+    return redirect(reverted.record.get_absolute_url())
 
 
 def archive_action(request: HttpRequest, record: Model, *, restoring: bool) -> HttpResponse:

@@ -8,17 +8,18 @@ from django.http import HttpRequest
 
 from councils.models import CouncilMember
 from meetings.models import Attendance
+from portal.roles import Role, has_role, is_viewer
 from privacy.models import AccessLog, Erasure
 
 ERASED_NAME = "[ลบข้อมูลตามคำขอ]"
 # Who handles personal data as part of their work sees it in clear (and is logged);
 # a viewer sees it masked unless they hold the reveal permission and ask.
-CLEAR_ROLES = {"admin", "staff", "council_editor"}
+CLEAR_ROLES = (Role.ADMIN, Role.STAFF, Role.COUNCIL_EDITOR)
 
 
 def shows_personal_data(request: HttpRequest) -> bool:
     user = request.user
-    if user.is_portal_admin or user.role in CLEAR_ROLES:
+    if has_role(user, *CLEAR_ROLES):
         return True
     return can_reveal(user) and request.GET.get("reveal") == "1"
 
@@ -46,7 +47,7 @@ def log_personal_data_shown(request: HttpRequest, records) -> bool:
     """Whether the page may show these records' personal data in clear; logs it if so."""
     shown = shows_personal_data(request)
     if shown:
-        revealing = request.GET.get("reveal") == "1" and request.user.role == "viewer"
+        revealing = request.GET.get("reveal") == "1" and is_viewer(request.user)
         log_access(
             request, AccessLog.Action.REVEAL if revealing else AccessLog.Action.VIEW, records
         )

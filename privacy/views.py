@@ -3,7 +3,6 @@
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,18 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from portal.roles import Role, role_required
 from privacy.models import AccessLog
 from privacy.services import erase_person, find_person, log_access, person_export
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if not request.user.is_portal_admin:
-        raise PermissionDenied
-
-
+@role_required(Role.ADMIN)
 @sensitive_variables("query")
 def person_search(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     query = request.GET.get("q", "").strip()
     records = find_person(query)
     if query:
@@ -31,9 +26,9 @@ def person_search(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/person.html", {"query": query, "records": records})
 
 
+@role_required(Role.ADMIN)
 @sensitive_variables("query")
 def person_download(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     query = request.GET.get("q", "").strip()
     records = find_person(query)
     if not records.total:
@@ -49,10 +44,10 @@ def person_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@role_required(Role.ADMIN)
 @sensitive_post_parameters("q")
 @sensitive_variables("query")
 def person_erase(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     query = request.POST.get("q", "").strip()
     records = find_person(query)
     if not records.total:

@@ -11,6 +11,7 @@ from councils.models import Agency, Council
 from portal.constraints import Explained
 from portal.lib.uploads import photo_path
 from portal.models import Record, RecordQuerySet
+from portal.roles import Role, is_admin, role_of
 
 # Thai fiscal years the portal accepts (B.E.): a typo such as 2022 or 25666 is refused.
 FISCAL_YEAR_MIN = 2500
@@ -33,10 +34,10 @@ class ProgrammeQuerySet(RecordQuerySet):
     """Programmes are reference data every user reads; only admins change them."""
 
     def visible_to(self, user) -> "ProgrammeQuerySet":
-        return self if user.is_authenticated and user.is_active else self.none()
+        return self if role_of(user) is not None else self.none()
 
     def editable_by(self, user) -> "ProgrammeQuerySet":
-        return self if user.is_authenticated and user.is_portal_admin else self.none()
+        return self if is_admin(user) else self.none()
 
 
 class ProgressPhotoQuerySet(RecordQuerySet):
@@ -135,7 +136,7 @@ class Project(Record):
     }
 
     # A council's own secretary records the council's projects.
-    creator_roles = {"staff", "council_editor"}
+    creator_roles = {Role.STAFF, Role.COUNCIL_EDITOR}
 
     class Meta:
         verbose_name = _("project")

@@ -12,7 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.access import can_create, can_edit, get_editable_or_404, get_visible_or_404
+from portal.access import (
+    can_create,
+    detail_rights,
+    get_archivable_or_404,
+    get_editable_or_404,
+    get_visible_or_404,
+)
 from portal.editing import edit_page
 from portal.listing import RecordListView
 from portal.record_views import archive_action, history_page, revert_action
@@ -82,9 +88,13 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "partnerships": project.partnerships.active().select_related("agency"),
             "disbursements": project.disbursements.active().order_by("paid_on"),
             "updates": updates,
-            "can_edit": can_edit(request.user, project),
+            **detail_rights(request.user, project),
         },
     )
+
+
+# The lists a project's edit page keeps with it (a revert runs their checks too).
+PROJECT_ROWS = {"partners": PartnersFormSet, "disbursements": DisbursementsFormSet}
 
 
 def _project_page(request: HttpRequest, project: Project) -> HttpResponse:
@@ -93,7 +103,7 @@ def _project_page(request: HttpRequest, project: Project) -> HttpResponse:
         instance=project,
         form_class=ProjectForm,
         form_kwargs={"request": request},
-        formsets={"partners": PartnersFormSet, "disbursements": DisbursementsFormSet},
+        formsets=PROJECT_ROWS,
         template_name="projects/project_form.html",
     )
 
@@ -140,16 +150,16 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
-    return revert_action(request, project, history_id)
+    return revert_action(request, project, history_id, ProjectForm, PROJECT_ROWS)
 
 
 @require_POST
 def project_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_editable_or_404(Project.objects.active(), request.user, pk=pk)
+    project = get_archivable_or_404(Project.objects.active(), request.user, pk=pk)
     return archive_action(request, project, restoring=False)
 
 
 @require_POST
 def project_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    project = get_editable_or_404(Project.objects.archived(), request.user, pk=pk)
+    project = get_archivable_or_404(Project.objects.archived(), request.user, pk=pk)
     return archive_action(request, project, restoring=True)

@@ -22,6 +22,7 @@ from imports.widgets import (
     ChoiceWidget,
     TextWidget,
 )
+from portal.roles import is_council_editor, scope_of
 from projects.models import Programme, Project
 
 IGNORED_FIELDS = {"id", "created_at", "updated_at", "version", "is_demo"}
@@ -214,7 +215,9 @@ class ImportResource(resources.ModelResource):
         super().__init__()
         self.user = user
         self.batch = batch
-        self.scope_provinces = [] if user.is_portal_admin else list(user.province_codes)
+        # The user's provinces: they settle a place name found in several provinces (none
+        # for an admin or a council editor).
+        self.scope_provinces = sorted(scope_of(user).provinces or ())
         self._changes = []
         # References already looked up (key → text → record or CellError), and, in a bulk
         # import, the records the rows are about, by natural key.
@@ -470,18 +473,19 @@ class ImportResource(resources.ModelResource):
         return getattr(instance, "council_id", None)
 
     def check_scope(self, instance, row, errors) -> None:
-        if self.user.is_portal_admin:
+        scope = scope_of(self.user)
+        if scope.everything:
             return
-        if self.user.role == "council_editor":
+        if is_council_editor(self.user):
             councils = {self.scope_council(instance)}
             if instance.pk is not None:
                 councils.add(self._stored_council)
-            if councils != {self.user.council_id}:
+            if councils != {scope.council_id}:
                 errors[self.scope_column] = ValidationError(
                     _("This record is not of your council."), code="scope"
                 )
             return
-        allowed = set(self.scope_provinces)
+        allowed = scope.provinces
         provinces = {self.scope_province(instance)}
         if instance.pk is not None:
             provinces.add(self._stored_province)
