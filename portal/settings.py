@@ -252,6 +252,9 @@ LOGGING = {
     },
 }
 
+# How long the personal-data access log is kept (manage.py purge_access_log deletes the rest).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+
 # Uploaded photos (portal.lib.images): size of one file, and pixels (a decompression-bomb guard).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
