@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from councils.models import CouncilMember
 from meetings.models import Attendance
+from portal.history import PERSONAL_FIELDS
 from portal.lib.thai_text import arabic_digits
 from privacy.erasure import ERASED_NAME, Identifiers, files_holding, scrub_database, scrub_text
 from privacy.models import AccessLog, Erasure
@@ -31,23 +32,54 @@ def can_reveal(user) -> bool:
     return user.is_authenticated and user.has_perm("accounts.reveal_personal_data")
 
 
-def log_access(request: HttpRequest, action: str, records: QuerySet | list[Model]) -> None:
+def mark_personal_data(request: HttpRequest) -> None:
+    """This response carries personal data: no browser or proxy may keep a copy of it
+    (privacy.middleware.NoStorePersonalData sends `Cache-Control: no-store`)."""
+    request.carries_personal_data = True
+
+
+def log_access(
+    request: HttpRequest,
+    action: str,
+    records: QuerySet | list[Model],
+    row_count: int | None = None,
+) -> None:
     """One line in the access log for the personal data of these records."""
     records = list(records)
     if not records:
         return
+    mark_personal_data(request)
     AccessLog.objects.create(
         user=request.user,
         action=action,
         model=records[0]._meta.label_lower,
         object_ids=[record.pk for record in records],
-        row_count=len(records),
-        path=request.get_full_path()[:300],
+        row_count=len(records) if row_count is None else row_count,
+        # The path alone: a query string may carry what a user searched for (a name).
+        path=request.path[:300],
     )
+
+
+def has_personal_data(record: Model) -> bool:
+    fields = PERSONAL_FIELDS.get(record._meta.label_lower, ())
+    return any(getattr(record, name, "") for name in fields)
+
+
+def log_personal_rows_shown(request: HttpRequest, formsets) -> None:
+    """An edit page shows the phone and ID numbers of its rows in clear to whoever may edit
+    them: one access-log line per kind of row that has any. Such a page is never stored,
+    even empty (what was typed comes back in it when the form has an error)."""
+    for formset in formsets:
+        if formset.model._meta.label_lower not in PERSONAL_FIELDS:
+            continue
+        mark_personal_data(request)
+        rows = [form.instance for form in formset.initial_forms]
+        log_personal_data_shown(request, [row for row in rows if has_personal_data(row)])
 
 
 def log_personal_data_shown(request: HttpRequest, records) -> bool:
     """Whether the page may show these records' personal data in clear; logs it if so."""
+    mark_personal_data(request)
     shown = shows_personal_data(request)
     if shown:
         revealing = request.GET.get("reveal") == "1" and request.user.role == "viewer"
