@@ -26,8 +26,14 @@ from django.db.models.functions import Cast
 ERASED_NAME = "[ลบข้อมูลตามคำขอ]"
 IMPORT_FOLDER = "imports"
 # Tables that hold nothing a person typed: skipped for speed, or opaque (sessions are
-# signed and expire by themselves).
-SKIPPED_TABLES = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# signed and expire by themselves). Portal accounts are closed in the admin, not scrubbed:
+# a username or password hash rewritten here would lock a user out.
+SKIPPED_TABLES = {
+    "contenttypes.contenttype",
+    "auth.permission",
+    "sessions.session",
+    "accounts.user",
+}
 SKIPPED_APPS = {"geo"}
 
 
