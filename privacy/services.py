@@ -251,8 +251,8 @@ def erase_import_files(needles) -> int:
             batch.notice = stored_message(ERASED_FILE_NOTICE)
             fields += ["status", "notice"]
         batch.save(update_fields=fields)
-    for path in paths:
-        default_storage.delete(path)
+    # Once the erasure is committed: a failed erasure must leave every batch its file.
+    transaction.on_commit(lambda: [default_storage.delete(path) for path in paths])
     return len(paths)
 
 

@@ -122,7 +122,7 @@ def hits(texts) -> list:
 
 
 def test_one_person_through_every_path_is_gone_everywhere_after_erasure(
-    client, staff_user, admin_user, settings, caplog, urls
+    client, staff_user, admin_user, settings, caplog, urls, django_capture_on_commit_callbacks
 ):
     caplog.set_level(logging.DEBUG)
     logging.getLogger("factory").setLevel(logging.WARNING)  # the test's own tooling
@@ -235,11 +235,12 @@ def test_one_person_through_every_path_is_gone_everywhere_after_erasure(
     assert exported["earlier_versions"]  # the reused row's past
     before = hits(database_text())
     assert before, "the person must be somewhere before the erasure"
-    response = admin.post(
-        "/privacy/person/erase/",
-        {"q": NATIONAL_ID, "reference": f"คำขอของ {NAME}", "confirm": "yes"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/privacy/person/erase/",
+            {"q": NATIONAL_ID, "reference": f"คำขอของ {NAME}", "confirm": "yes"},
+            follow=True,
+        )
     assert response.status_code == 200
     assert "ลบข้อมูล" in response.text
     assert admin.post("/privacy/person/", {"q": NAME}).context["records"].total == 0
@@ -373,7 +374,9 @@ def test_identifiers_ignore_blanks_and_erased_markers():
     assert found.needles() == []
 
 
-def test_an_erased_pending_import_cannot_bring_the_person_back(staff_client, admin_user):
+def test_an_erased_pending_import_cannot_bring_the_person_back(
+    staff_client, admin_user, django_capture_on_commit_callbacks
+):
     call_command("load_geography", "--province", "33", verbosity=0)
     CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
     CouncilMemberFactory(full_name=NAME, national_id=NATIONAL_ID)
@@ -385,7 +388,13 @@ def test_an_erased_pending_import_cannot_bring_the_person_back(staff_client, adm
     assert batch.status == ImportBatch.Status.PREVIEW
     admin = Client()
     admin.force_login(admin_user)
-    admin.post("/privacy/person/erase/", {"q": NAME, "confirm": "yes"})
+    stored = batch.file.path
+    with django_capture_on_commit_callbacks() as deletions:
+        admin.post("/privacy/person/erase/", {"q": NAME, "confirm": "yes"})
+    assert Path(stored).exists()  # kept until the erasure is committed
+    for callback in deletions:
+        callback()
+    assert not Path(stored).exists()
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CANCELLED and not batch.file
     response = staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"}, follow=True)
