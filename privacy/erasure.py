@@ -143,6 +143,16 @@ def _text_fields(model) -> list[models.Field]:
     ]
 
 
+def _unique_field_names(model) -> set[str]:
+    names = {f.name for f in model._meta.concrete_fields if f.unique}
+    for together in model._meta.unique_together:
+        names.update(together)
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, models.UniqueConstraint):
+            names.update(constraint.fields)
+    return names
+
+
 def _models_to_scrub():
     for model in apps.get_models():
         if model._meta.label_lower in SKIPPED_TABLES or model._meta.app_label in SKIPPED_APPS:
@@ -182,24 +192,35 @@ def scrub_database(needles: list[Needle]) -> dict[str, int]:
         manager = model._base_manager
         candidates = manager.annotate(**annotations).filter(condition)
         names = [model_field.name for model_field in text_fields]
-        has_version = any(f.name == "version" for f in model._meta.concrete_fields)
-        count = 0
-        for row in candidates.values(model._meta.pk.name, *names).iterator(chunk_size=500):
+        unique = _unique_field_names(model)
+        pk_name = model._meta.pk.name
+        pending = []  # read everything first, then write: no update under an open cursor
+        for row in candidates.values(pk_name, *names).iterator(chunk_size=500):
             updates = {}
             for model_field in text_fields:
                 value = row[model_field.name]
                 if value in (None, ""):
                     continue
                 cleaned = scrub_value(value, needles)
-                if isinstance(cleaned, str) and getattr(model_field, "max_length", None):
-                    cleaned = cleaned[: model_field.max_length]
-                if cleaned != value:
-                    updates[model_field.name] = cleaned
+                if cleaned == value:
+                    continue
+                if model_field.name in unique:
+                    # Two rows scrubbed to the same marker must not collide.
+                    cleaned = f"{cleaned or ERASED_NAME} #{row[pk_name]}"
+                max_length = getattr(model_field, "max_length", None)
+                if isinstance(cleaned, str) and max_length and len(cleaned) > max_length:
+                    # A unique field keeps its distinguishing end (the row's number).
+                    unique_field = model_field.name in unique
+                    cleaned = cleaned[-max_length:] if unique_field else cleaned[:max_length]
+                updates[model_field.name] = cleaned
             if updates:
-                if has_version:
-                    updates["version"] = F("version") + 1
-                manager.filter(pk=row[model._meta.pk.name]).update(**updates)
-                count += 1
+                pending.append((row[pk_name], updates))
+        has_version = any(f.name == "version" for f in model._meta.concrete_fields)
+        for pk, updates in pending:
+            if has_version:
+                updates["version"] = F("version") + 1
+            manager.filter(pk=pk).update(**updates)
+        count = len(pending)
         if count:
             changed[model._meta.label_lower] = count
     return changed

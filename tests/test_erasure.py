@@ -420,3 +420,16 @@ def test_a_user_named_like_the_person_is_left_alone(admin_client):
     admin_client.post("/privacy/person/erase/", {"q": NATIONAL_ID, "confirm": "yes"})
     user.refresh_from_db()
     assert (user.first_name, user.last_name) == ("พิมพ์ใจ", "รักษ์ถิ่นเกิด")
+
+
+def test_rows_whose_unique_values_are_scrubbed_do_not_collide(admin_client, admin_user):
+    from imports.models import HeaderMapping
+
+    CouncilMemberFactory(full_name=NAME, national_id=NATIONAL_ID, phone="081-234-5678")
+    for header in ("081-234-5678", "0812345678", NATIONAL_ID):  # a data row read as a header
+        HeaderMapping.objects.create(kind="members", header=header, field="ignored")
+    response = admin_client.post("/privacy/person/erase/", {"q": NATIONAL_ID, "confirm": "yes"})
+    assert response.status_code == 302
+    headers = list(HeaderMapping.objects.values_list("header", flat=True))
+    assert len(set(headers)) == 3
+    assert all(header.startswith(ERASED_NAME) for header in headers)
