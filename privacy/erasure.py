@@ -56,13 +56,18 @@ def _digits_pattern(digits: str, prefix: str = "") -> str:
     return prefix + r"[\s.-]?".join(digits)
 
 
+NAME_END = r"(?![\w\u0e00-\u0e7f])"
+
+
 def name_needle(name: str) -> Needle | None:
     words = name.split()
     if not words:
         return None
-    spaced = r"\s+".join(re.escape(word) for word in words)
+    # A title may come before the name (นาย, นางสาว), but a longer surname is someone else:
+    # no letter (Thai letters and marks included) may follow.
+    spaced = r"\s+".join(re.escape(word) for word in words) + NAME_END
     encoded = {quote(" ".join(words)), quote_plus(" ".join(words))}
-    alternatives = [spaced, *(re.escape(form) for form in sorted(encoded))]
+    alternatives = [spaced, *(re.escape(form) + r"(?![%\w])" for form in sorted(encoded))]
     longest = max(words, key=len)
     hints = {longest, quote(longest)}
     return Needle("name", tuple(sorted(hints)), re.compile("|".join(alternatives)))

@@ -360,6 +360,9 @@ def test_an_edit_page_opened_before_the_erasure_cannot_write_the_person_back(
         ("11017002034501", "11017002034501"),
         ("089-234-5678", "089-234-5678"),
         ("นางสาวพิมพ์ใจ ดีงาม", "นางสาวพิมพ์ใจ ดีงาม"),
+        ("นางสาวพิมพ์ใจ รักษ์ถิ่นเกิดใหม่", "นางสาวพิมพ์ใจ รักษ์ถิ่นเกิดใหม่"),  # another surname
+        ("นางสาวพิมพ์ใจ รักษ์ถิ่นเกิดิ", "นางสาวพิมพ์ใจ รักษ์ถิ่นเกิดิ"),  # even by one mark
+        (f"{NAME}, ประธาน", f"{ERASED_NAME}, ประธาน"),
     ],
 )
 def test_identifiers_are_found_in_the_forms_people_write_them(text, expected):
