@@ -60,6 +60,10 @@ def log_access(
     )
 
 
+def has_personal_data_fields(model) -> bool:
+    return model._meta.label_lower in PERSONAL_FIELDS
+
+
 def has_personal_data(record: Model) -> bool:
     fields = PERSONAL_FIELDS.get(record._meta.label_lower, ())
     return any(getattr(record, name, "") for name in fields)
@@ -70,7 +74,7 @@ def log_personal_rows_shown(request: HttpRequest, formsets) -> None:
     them: one access-log line per kind of row that has any. Such a page is never stored,
     even empty (what was typed comes back in it when the form has an error)."""
     for formset in formsets:
-        if formset.model._meta.label_lower not in PERSONAL_FIELDS:
+        if not has_personal_data_fields(formset.model):
             continue
         mark_personal_data(request)
         rows = [form.instance for form in formset.initial_forms]

@@ -208,3 +208,38 @@ def test_the_person_pages_are_not_stored(admin_client, member):
     download = admin_client.post("/privacy/person/download/", {"q": VALID_ID})
     assert download.status_code == 200 and no_store(download)
     assert {line.action for line in lines()} == {"view", "person_export"}
+
+
+# The admin --------------------------------------------------------------------------------------
+
+
+def test_the_admin_page_of_a_member_is_logged_and_not_stored(admin_client, admin_user, member):
+    response = admin_client.get(f"/admin/councils/councilmember/{member.pk}/change/")
+    assert response.status_code == 200 and VALID_ID in response.text
+    assert no_store(response)
+    (line,) = lines()
+    assert (line.user, line.model, line.object_ids) == (
+        admin_user,
+        "councils.councilmember",
+        [member.pk],
+    )
+    history = admin_client.get(f"/admin/councils/councilmember/{member.pk}/history/")
+    assert history.status_code == 200 and no_store(history)
+
+
+def test_the_admin_page_of_a_council_logs_the_members_of_its_inline(admin_client, member):
+    response = admin_client.get(f"/admin/councils/council/{member.council_id}/change/")
+    assert response.status_code == 200 and PHONE in response.text
+    assert no_store(response)
+    assert [(line.model, line.object_ids) for line in lines()] == [
+        ("councils.councilmember", [member.pk])
+    ]
+
+
+def test_an_admin_page_without_people_writes_no_log_line(admin_client):
+    from tests.factories import AgencyFactory
+
+    agency = AgencyFactory()
+    response = admin_client.get(f"/admin/councils/agency/{agency.pk}/change/")
+    assert response.status_code == 200  # (the admin sends every page no-store anyway)
+    assert lines() == []
