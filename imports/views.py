@@ -20,8 +20,12 @@ from imports.spreadsheets import XLSX, errors_workbook, template_workbook
 from portal.history import _plain
 from portal.roles import is_admin
 from privacy.masking import mask_national_id
+from privacy.models import AccessLog
+from privacy.services import log_access, mark_personal_data
 
 PREVIEW_PAGE_SIZE = 100
+# Kinds whose rows carry people's phone and ID numbers: their pages and downloads are logged.
+PERSONAL_KINDS = {ImportBatch.Kind.MEMBERS, ImportBatch.Kind.ATTENDANCE}
 OUTCOME_LABELS = {
     "new": gettext_lazy("new"),
     "changed": gettext_lazy("changed"),
@@ -161,6 +165,11 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     elif show == "changes":
         rows = [row for row in rows if row["outcome"] != "unchanged"]
     page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every batch page may name people (the rows' labels); members and attendance show their
+    # phones in clear, and say so in the access log.
+    mark_personal_data(request)
+    if batch.kind in PERSONAL_KINDS and page.object_list:
+        log_access(request, AccessLog.Action.VIEW, [batch], row_count=len(page.object_list))
     field_choices = [("", _("— not imported —"))] + [
         (key, capfirst(resource_class.field_label(key))) for key in resource_class.field_keys()
     ]
@@ -335,6 +344,9 @@ def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
         service.render_message,
         lambda key: capfirst(resource_class.field_label(key)),
     )
+    mark_personal_data(request)
+    if batch.kind in PERSONAL_KINDS and batch.rows_error:
+        log_access(request, AccessLog.Action.EXPORT, [batch], row_count=batch.rows_error)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-rejected-rows.xlsx"'
     return response

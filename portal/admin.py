@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.archiving import archive, restore
+from privacy.services import (
+    has_personal_data,
+    has_personal_data_fields,
+    log_personal_data_shown,
+    log_personal_rows_shown,
+    mark_personal_data,
+)
 
 
 class RecordAdminForm(forms.ModelForm):
@@ -52,6 +59,26 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The form and its inline rows show phone and ID numbers in clear, as the portal's
+        # own edit pages do: logged, and never stored by a cache.
+        context = getattr(response, "context_data", None) or {}
+        adminform = context.get("adminform")
+        if adminform is not None:
+            records = [adminform.form.instance] if adminform.form.instance.pk else []
+            if has_personal_data_fields(self.model):
+                mark_personal_data(request)
+                log_personal_data_shown(request, [r for r in records if has_personal_data(r)])
+            formsets = [inline.formset for inline in context.get("inline_admin_formsets", [])]
+            log_personal_rows_shown(request, formsets)
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        if has_personal_data_fields(self.model):
+            mark_personal_data(request)
+        return super().history_view(request, object_id, extra_context)
 
     @admin.action(description=_("Archive the selected records"))
     def archive_selected(self, request, queryset):

@@ -17,6 +17,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from portal.lib import dates
+from privacy.services import log_personal_rows_shown
 
 VERSION_FIELD = "opened_version"
 
@@ -209,6 +210,7 @@ def edit_page(
             )
         else:
             messages.error(request, _("Please correct the errors below. Nothing was saved."))
+    log_personal_rows_shown(request, inlines.values())
     return render(
         request,
         template_name,

@@ -200,7 +200,7 @@ class PhotosField(forms.FileField):
     def clean(self, data, initial=None):
         from django.conf import settings
 
-        from portal.lib.images import process_photo
+        from portal.lib.images import check_upload_budget, process_photo
 
         uploads = [upload for upload in (data or []) if upload]
         if not uploads:
@@ -213,6 +213,7 @@ class PhotosField(forms.FileField):
                 code="too_many",
                 params={"limit": settings.PHOTOS_PER_UPLOAD},
             )
+        check_upload_budget(uploads)
         processed, errors = [], []
         for upload in uploads:
             try:

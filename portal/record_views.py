@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from portal.access import can_edit
 from portal.archiving import archive, restore
 from portal.history import PERSONAL_FIELDS, RevertRefused, entries_for, revert
-from privacy.services import log_personal_data_shown, shows_personal_data
+from privacy.services import (
+    log_personal_data_shown,
+    mark_personal_data,
+    shows_personal_data,
+)
 
 
 def _people_shown(entries) -> dict[str, list[Model]]:
@@ -28,9 +32,12 @@ def _people_shown(entries) -> dict[str, list[Model]]:
 def history_page(request: HttpRequest, record: Model, owned: list) -> HttpResponse:
     shown = shows_personal_data(request)
     entries = entries_for(record, owned, masked=not shown)
+    people = _people_shown(entries)
+    if people:
+        mark_personal_data(request)  # masked or not, the page is not kept by any cache
     if shown:
         # Personal data shown in clear is logged, as on the record's own page.
-        for records in _people_shown(entries).values():
+        for records in people.values():
             log_personal_data_shown(request, records)
     return render(
         request,

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "privacy.middleware.NoStorePersonalData",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
@@ -259,10 +260,16 @@ LOGGING = {
     },
 }
 
+# How long the personal-data access log is kept (manage.py purge_access_log deletes the rest).
+ACCESS_LOG_RETENTION_DAYS = env.int("ACCESS_LOG_RETENTION_DAYS", default=730)
+
 # Uploaded photos (portal.lib.images): size of one file, and pixels (a decompression-bomb guard).
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 PHOTOS_PER_UPLOAD = 20
+# All the photos of one request together, read from their headers before any is decoded:
+# twenty 12-megapixel phone photos pass, twenty 36-megapixel ones (a minute of work) do not.
+PHOTO_UPLOAD_MAX_PIXELS = env.int("PHOTO_UPLOAD_MAX_PIXELS", default=250_000_000)
 DATA_UPLOAD_MAX_NUMBER_FILES = PHOTOS_PER_UPLOAD
 
 # The import centre (imports/): what an uploaded spreadsheet may be.

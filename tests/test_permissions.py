@@ -183,10 +183,7 @@ MATRIX = {
         everyone(NOT_ALLOWED),
     ),
     "privacy:person": (lambda o: "/privacy/person/", {**everyone(FORBIDDEN), "admin": OK}),
-    "privacy:person_download": (
-        lambda o: "/privacy/person/download/?q=x",
-        {**everyone(FORBIDDEN), "admin": LOGIN},
-    ),
+    "privacy:person_download": (lambda o: "/privacy/person/download/", everyone(NOT_ALLOWED)),
     "privacy:person_erase": (lambda o: "/privacy/person/erase/", everyone(NOT_ALLOWED)),
     "admin:index": (
         lambda o: "/admin/",

@@ -43,3 +43,31 @@ def test_a_council_editor_changing_the_id_in_the_url_gets_not_found(page, log_in
     assert response.status == 404
     page.goto("/councils/")
     expect(page.locator("#result-count")).to_contain_text("1 รายการ")
+
+
+def test_an_admin_finds_downloads_and_erases_a_person_without_the_id_in_any_address(
+    page, log_in, screenshot
+):
+    from tests.factories import CouncilMemberFactory
+
+    national_id, name = "1101700203450", "นางสาวพิมพ์ใจ รักษ์ถิ่นเกิด"
+    member = CouncilMemberFactory(full_name=name, national_id=national_id, phone="081-234-5678")
+    addresses = []
+    page.on("request", lambda request: addresses.append(request.url))
+    log_in("boss", role="admin", is_staff=True, is_superuser=True)
+    page.goto("/privacy/person/")
+    page.get_by_label("เลขประจำตัวประชาชนหรือชื่อ-สกุล").fill(national_id)
+    page.get_by_role("button", name="ค้นหา").click()
+    expect(page.locator("#found-heading")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(name)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="ดาวน์โหลดสำเนา (JSON)").click()
+    assert national_id in download.value.path().read_text()
+    page.get_by_label("เลขที่คำขอ (ไม่ใช่ชื่อบุคคล)").fill("REQ-2569-07")
+    page.locator("#erase-confirm").check()
+    screenshot("privacy-erase")
+    page.get_by_role("button", name="ลบข้อมูลของบุคคล").click()
+    expect(page.locator(".alert-success, .alert")).to_contain_text("ลบข้อมูล")
+    member.refresh_from_db()
+    assert (member.national_id, member.phone) == ("", "")
+    assert addresses and not [url for url in addresses if national_id in url or "q=" in url]
