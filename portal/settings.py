@@ -8,8 +8,11 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib.keys import DEVELOPMENT_KEY, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,8 +20,17 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# A key of its own for every deployment; the fallback only ever serves a local checkout.
-SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-change-me-" + "x" * 20)
+# A key of its own for every deployment; the development key only ever serves a local
+# checkout with DEBUG on (`make run`). Without DEBUG, a missing, development or weak key
+# stops every start-up (server, worker, manage.py) instead of signing with a public key.
+SECRET_KEY = env("SECRET_KEY", default="") or (DEVELOPMENT_KEY if DEBUG else "")
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{problem}. With DEBUG off the portal needs a secret key of its own: set SECRET_KEY "
+        "in the environment (or .env) to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. "
+        "For local development set DEBUG=true instead."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
