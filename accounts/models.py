@@ -65,6 +65,21 @@ class User(AbstractUser):
         """Codes of the provinces in the user's scope (cached for the request)."""
         return list(self.provinces.values_list("code", flat=True))
 
+    def save(self, *args, **kwargs) -> None:
+        # set_password() keeps the new password until the save (Django's own hook for
+        # password validators); an upgrade of the hash at login does not count as a change.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.password_changed()
+
+    def password_changed(self) -> None:
+        """A new password (reset by e-mail, changed, or set by an administrator): the
+        login lockouts of this username end, from every address."""
+        from axes.utils import reset  # noqa: PLC0415 - axes' models need the app registry
+
+        reset(username=self.username)
+
     def reset_calendar_token(self) -> str:
         self.calendar_token = secrets.token_urlsafe(32)
         self.save(update_fields=["calendar_token"])

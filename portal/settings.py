@@ -177,20 +177,26 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Our exports escape formulae themselves (portal.lib.spreadsheets): the setting of
 # import-export strips only "=" and turns every number into text.
 
-# Failed logins are counted in the database (shared by every app process) and lock out
-# an account, and separately an address, for a while; the message never says whether the
-# account exists.
+# Failed logins are counted in the database (shared by every app process) and lock out a
+# username from one address, together, for a while; the message never says whether the
+# account exists. Not the address alone: an office behind one NAT shares it, and others'
+# failures locked out a correct admin. Not the username alone: anyone could lock out a known
+# user on purpose from elsewhere. A locked-out user resets the password (which unlocks them)
+# or asks an administrator (/accounts/lockouts/).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a load balancer, the client's address is in X-Forwarded-For (set the proxy count).
+# Behind a load balancer or reverse proxy every request comes from the proxy's address: set
+# PROXY_COUNT to the number of proxies in front of the app (each appends to X-Forwarded-For),
+# and the client's address is read from that header, counted from the right. Without proxies
+# (0) X-Forwarded-For is ignored: a client could write anything in it.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -188,6 +188,8 @@ MATRIX = {
         {**everyone(FORBIDDEN), "admin": LOGIN},
     ),
     "privacy:person_erase": (lambda o: "/privacy/person/erase/", everyone(NOT_ALLOWED)),
+    "accounts:lockouts": (lambda o: "/accounts/lockouts/", {**everyone(FORBIDDEN), "admin": OK}),
+    "accounts:unlock": (lambda o: "/accounts/lockouts/1/unlock/", everyone(NOT_ALLOWED)),
     "admin:index": (
         lambda o: "/admin/",
         {**everyone(LOGIN), "admin": OK},
