@@ -5,7 +5,10 @@ Every value can be changed from the environment (GUNICORN_*), as the portal's se
 """
 
 import os
+import re
 from pathlib import Path
+
+from gunicorn.glogging import Logger
 
 PROJECT = Path(__file__).resolve().parent
 
@@ -50,10 +53,33 @@ max_requests = _env_int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = max_requests // 10
 
 # The access log never carries a query string or a referrer: they may hold a person's name,
-# phone or national ID (a search). %(U)s is the path without its query string.
+# phone or national ID (a search). %(U)s is the path without its query string, and
+# PortalLogger masks the secrets some paths carry.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+
+# Secrets that live in a path are masked too: a calendar feed's token, a password-reset link's.
+SECRET_PATHS = [
+    (re.compile(r"^(/meetings/calendar/)[^/]+(\.ics)$"), r"\1[token]\2"),
+    (re.compile(r"^(/accounts/password/reset/[^/]+/)(?!set-password/)[^/]+/$"), r"\1[token]/"),
+]
+
+
+def mask_secret_paths(path: str) -> str:
+    for pattern, replacement in SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
+
+
+class PortalLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = mask_secret_paths(atoms.get("U") or "")
+        return atoms
+
+
+logger_class = PortalLogger
 
 # gunicorn 27 opens a control socket (for `gunicornc`) at ~/.gunicorn/gunicorn.ctl by default,
 # one path for every instance the same user runs: a second portal (another checkout, or a
@@ -76,6 +102,21 @@ def on_starting(server) -> None:
     if not os.environ.get("GUNICORN_CONTROL_SOCKET"):
         server.cfg.set("control_socket", control_socket_for(server.cfg.bind[0]))
     Path(server.cfg.control_socket).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def when_ready(server) -> None:
+    """With the app preloaded, also import what Django otherwise loads on the first request
+    (every URLconf and view module, the Thai and English catalogues), once, in the master:
+    the workers inherit it, and their first request is as fast as any other."""
+    if not server.cfg.preload_app:
+        return
+    from django.urls import get_resolver  # noqa: PLC0415 - the app is loaded by now
+    from django.utils import translation  # noqa: PLC0415
+
+    get_resolver().reverse_dict  # noqa: B018 - populating it imports every view
+    for language in ("th", "en"):
+        with translation.override(language):
+            translation.gettext("Home")
 
 
 def pre_fork(server, worker) -> None:

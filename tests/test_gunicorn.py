@@ -8,8 +8,11 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "gunicorn.conf.py"
@@ -67,6 +70,18 @@ def test_each_instance_has_its_own_control_socket_in_the_project(monkeypatch):
     )
 
 
+def test_secrets_in_paths_are_masked_in_the_access_log(monkeypatch):
+    config = load_config(monkeypatch)
+    mask = config.mask_secret_paths
+    assert mask("/meetings/calendar/Abc-123_xyz.ics") == "/meetings/calendar/[token].ics"
+    assert mask("/accounts/password/reset/MQ/cx7-abc123/") == "/accounts/password/reset/MQ/[token]/"
+    assert mask("/accounts/password/reset/MQ/set-password/") == (
+        "/accounts/password/reset/MQ/set-password/"
+    )
+    assert mask("/meetings/calendar/") == "/meetings/calendar/"
+    assert mask("/councils/12/") == "/councils/12/"
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -85,6 +100,8 @@ def test_gunicorn_serves_healthz_with_this_configuration(tmp_path):
         "GUNICORN_THREADS": "1",
         "GUNICORN_ACCESS_LOG": str(log),
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        # No collectstatic here: serve static files from the source tree.
+        "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     server = subprocess.Popen(  # noqa: S603 - gunicorn from our own virtualenv
@@ -116,6 +133,9 @@ def test_gunicorn_serves_healthz_with_this_configuration(tmp_path):
                 break
             time.sleep(0.25)
         assert socket_path.exists()
+        secret_feed = f"http://127.0.0.1:{port}/meetings/calendar/secret-token-123.ics"
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(secret_feed, timeout=5)  # noqa: S310
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -123,3 +143,5 @@ def test_gunicorn_serves_healthz_with_this_configuration(tmp_path):
     assert "GET /healthz HTTP/1.1" in logged
     assert "secret" not in logged
     assert "1101700203450" not in logged
+    assert "GET /meetings/calendar/[token].ics HTTP/1.1" in logged
+    assert "secret-token-123" not in logged
