@@ -37,7 +37,7 @@ def month_label(year: int, month: int, language: str) -> str:
 
 def _month_of(request: HttpRequest) -> tuple[int, int]:
     """`?month=2022-12` (Christian era, as in the links), else this month in Bangkok."""
-    text = request.GET.get("month", "")
+    text = request.GET.get("month", "")[:10]  # `2022-12`: a longer value is not a month
     try:
         year, month = (int(part) for part in text.split("-"))
         datetime.date(year, month, 1)

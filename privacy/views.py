@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
+from portal.lib.search import search_message
 from privacy.models import AccessLog
 from privacy.services import erase_person, find_person, log_access, person_export
 
@@ -24,6 +25,9 @@ def _admin_only(request: HttpRequest) -> None:
 def person_search(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     query = request.GET.get("q", "").strip()
+    if refused := search_message(query):
+        messages.error(request, refused)
+        query = ""
     records = find_person(query)
     if query:
         log_access(request, AccessLog.Action.VIEW, list(records.members))
@@ -35,7 +39,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 def person_download(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     query = request.GET.get("q", "").strip()
-    records = find_person(query)
+    records = find_person("" if search_message(query) else query)
     if not records.total:
         messages.error(request, _("No record matches this person."))
         return redirect("privacy:person")
@@ -54,7 +58,7 @@ def person_download(request: HttpRequest) -> HttpResponse:
 def person_erase(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
     query = request.POST.get("q", "").strip()
-    records = find_person(query)
+    records = find_person("" if search_message(query) else query)
     if not records.total:
         messages.error(request, _("No record matches this person."))
         return redirect("privacy:person")
