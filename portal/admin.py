@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.archiving import archive, restore
+from portal.editing import RecordInlineFormSet
 from portal.lib.search import search_message
 
 
@@ -103,6 +104,8 @@ class RecordInline(admin.TabularInline):
     """Rows owned by a record: never deleted here, and version-checked like the record."""
 
     form = RecordAdminForm
+    # The portal's row checks: no repeated unique value, no row of another record.
+    formset = RecordInlineFormSet
     extra = 0
     can_delete = False
 

@@ -106,6 +106,8 @@ class RecordInlineFormSet(BaseInlineFormSet):
         for form in self.forms:
             if not form.cleaned_data or self._should_delete_form(form):
                 continue
+            if form.instance.pk and form.instance.archived_at is not None:
+                continue  # an archived row (the admin shows them) keeps its value freely
             value = form.cleaned_data.get(name)
             if value is None or value == "":
                 continue
@@ -190,6 +192,14 @@ class RecordInlineFormSet(BaseInlineFormSet):
             self.model.objects.filter(pk__in=changing).update(archived_at=timezone.now())
         for row in rows:
             row.save()
+        self.save_m2m()
+
+    def save(self, commit=True):
+        """The admin's inlines save through here too, in the same safe order."""
+        if not commit:
+            return super().save(commit=False)
+        self.save_rows()
+        return [*self.new_objects, *(row for row, _ in self.changed_objects)]
 
 
 @dataclass

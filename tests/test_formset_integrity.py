@@ -388,3 +388,66 @@ def test_a_save_overtaken_at_the_database_is_a_message_and_saves_nothing(
     assert "a value that must be unique is already used" in response.text
     assert "duplicate key" not in response.text
     assert snapshot(council) == before
+
+
+# --- the admin's inlines go through the same checks ---------------------------------------------
+
+
+def admin_form_data(response, **changes) -> dict:
+    """The POST the admin's change page would send back as shown, with `changes`."""
+    assert response.status_code == 200
+    data: dict = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[f"{formset.prefix}-{name}"] = str(formset.management_form[name].value())
+        forms.extend(formset.forms)
+    for form in forms:
+        for bound_field in form:
+            value = bound_field.value()
+            if bound_field.field.disabled or value is None:
+                continue
+            if bound_field.widget_type == "checkbox":
+                if value:
+                    data[bound_field.html_name] = "on"
+                continue
+            if isinstance(value, list | tuple):
+                data[bound_field.html_name] = [str(getattr(v, "pk", v)) for v in value]
+            else:
+                data[bound_field.html_name] = str(getattr(value, "pk", value))
+    data.update(changes)
+    return data
+
+
+def test_the_admin_refuses_two_new_organisations_of_one_name(admin_client, council):
+    url = f"/admin/councils/council/{council.pk}/change/"
+    data = admin_form_data(admin_client.get(url, headers=EN))
+    prefix = next(key for key in data if key.endswith("TOTAL_FORMS") and "organisation" in key)
+    prefix = prefix.removesuffix("-TOTAL_FORMS")
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    for offset in range(2):
+        data[f"{prefix}-{total + offset}-name"] = "กลุ่มเดียวกัน"
+        data[f"{prefix}-{total + offset}-kind"] = "savings"
+        data[f"{prefix}-{total + offset}-member_count"] = "10"
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 2)
+    response = admin_client.post(url, data, headers=EN)
+    assert response.status_code == 200
+    assert "This value is used twice." in response.text
+    assert not CommunityOrganisation.objects.exists()
+
+
+def test_the_admin_swaps_two_organisations_names(admin_client, council):
+    first, second = organisation(council, "กลุ่มหนึ่ง"), organisation(council, "กลุ่มสอง")
+    url = f"/admin/councils/council/{council.pk}/change/"
+    page = admin_client.get(url)
+    data = admin_form_data(page)
+    names = {value: key for key, value in data.items() if key.endswith("-name")}
+    data[names["กลุ่มหนึ่ง"]], data[names["กลุ่มสอง"]] = "กลุ่มสอง", "กลุ่มหนึ่ง"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context and [
+        f.errors for i in response.context["inline_admin_formsets"] for f in i.formset.forms
+    ]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.name, second.name) == ("กลุ่มสอง", "กลุ่มหนึ่ง")
