@@ -26,15 +26,17 @@ SAVE_REFUSED_MESSAGE = gettext_lazy(
 )
 
 
-def _unique_among_rows(model, fk_name: str) -> list[str]:
-    """The fields that may not repeat among a record's rows in use: those of the model's
-    unique constraints on (the record, one field)."""
-    fields = []
-    for constraint in model._meta.constraints:
-        names = list(getattr(constraint, "fields", ()) or ())
-        if isinstance(constraint, models.UniqueConstraint) and fk_name in names:
-            fields.extend(name for name in names if name != fk_name)
-    return fields if len(fields) == 1 else []
+def _unique_among_rows(model, fk_name: str) -> str | None:
+    """The field that may not repeat among a record's rows in use: the other field of the
+    model's unique constraint on (the record, one field), if it has exactly one."""
+    fields = [
+        name
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and fk_name in constraint.fields
+        for name in constraint.fields
+        if name != fk_name
+    ]
+    return fields[0] if len(fields) == 1 else None
 
 
 class RecordInlineFormSet(BaseInlineFormSet):
@@ -67,8 +69,7 @@ class RecordInlineFormSet(BaseInlineFormSet):
             kwargs["queryset"] = self.model.objects.active()
         super().__init__(*args, **kwargs)
         if self.unique_field is None:
-            fields = _unique_among_rows(self.model, self.fk.name)
-            self.unique_field = fields[0] if fields else None
+            self.unique_field = _unique_among_rows(self.model, self.fk.name)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
