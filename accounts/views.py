@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.lockouts import current_lockouts, locked_until
+from accounts import lockouts as lockout_rules
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -17,18 +17,18 @@ def _admin_only(request: HttpRequest) -> None:
 
 def lockouts(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
-    rows = [(attempt, locked_until(attempt)) for attempt in current_lockouts()[:200]]
-    return render(request, "accounts/lockouts.html", {"rows": rows})
+    return render(request, "accounts/lockouts.html", {"lockouts": lockout_rules.current_lockouts()})
 
 
 @require_POST
 def unlock(request: HttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
-    attempt = get_object_or_404(current_lockouts(), pk=pk)
-    attempt.delete()
+    lifted = lockout_rules.unlock(pk)
+    if lifted is None:
+        raise Http404
     messages.success(
         request,
         _("“%(username)s” may log in again from %(address)s.")
-        % {"username": attempt.username, "address": attempt.ip_address},
+        % {"username": lifted.username, "address": lifted.ip_address},
     )
     return redirect("accounts:lockouts")

@@ -119,6 +119,26 @@ def test_an_administrator_lists_current_lockouts_and_unlocks_one(admin_client, s
     assert "may log in again" in admin_client.get("/accounts/lockouts/", headers=EN).text
 
 
+def test_a_lockout_spread_over_several_browsers_is_listed_and_lifted_whole(admin_client, somchai):
+    for agent in ("Firefox", "Chrome", "Safari"):
+        fail(Client(REMOTE_ADDR=OFFICE, HTTP_USER_AGENT=agent), "somchai", times=2)
+    assert AccessAttempt.objects.filter(username="somchai").count() == 3
+    assert login(Client(REMOTE_ADDR=OFFICE, HTTP_USER_AGENT="Edge"), "somchai").status_code == 429
+    page = admin_client.get("/accounts/lockouts/", headers=EN)
+    assert page.text.count("<td>somchai</td>") == 1
+    latest = AccessAttempt.objects.filter(username="somchai").latest("attempt_time")
+    assert admin_client.post(f"/accounts/lockouts/{latest.pk}/unlock/").status_code == 302
+    assert not AccessAttempt.objects.filter(username="somchai").exists()
+    assert login(Client(REMOTE_ADDR=OFFICE, HTTP_USER_AGENT="Edge"), "somchai").status_code == 302
+
+
+def test_a_pair_that_is_not_locked_out_cannot_be_unlocked(admin_client, somchai):
+    fail(Client(REMOTE_ADDR=OFFICE), "somchai", times=2)
+    attempt = AccessAttempt.objects.get(username="somchai")
+    assert admin_client.post(f"/accounts/lockouts/{attempt.pk}/unlock/").status_code == 404
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
 def test_the_lockouts_page_is_in_thai_for_thai_readers(admin_client, somchai):
     fail(Client(REMOTE_ADDR=OFFICE), "somchai")
     page = admin_client.get("/accounts/lockouts/")
