@@ -6,16 +6,19 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_PASSWORD ?= sisaket2565
 CHROMIUM ?= /usr/bin/chromium
+# These targets serve a local checkout: DEBUG on (the portal refuses to start with DEBUG off
+# and no SECRET_KEY of its own). A production shell sets DEBUG=false and SECRET_KEY itself.
+MANAGE := DEBUG=$${DEBUG:-true} $(PY) manage.py
 
 .PHONY: run test setup test-setup lint messages browser migrate demo clean worker
 
 ## Set up, load the demo data and serve the portal on SQLite at http://$(HOST):$(PORT)
 run: setup migrate demo
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(MANAGE) runserver $(HOST):$(PORT)
 
 ## The background worker (large imports): run it beside the server, as many as you like
 worker: migrate
-	$(PY) manage.py db_worker
+	$(MANAGE) db_worker
 
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: test-setup
@@ -34,7 +37,7 @@ messages: locale/th/LC_MESSAGES/django.mo
 
 locale/th/LC_MESSAGES/django.mo: locale/th/LC_MESSAGES/django.po | $(VENV)/.installed
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	$(MANAGE) compilemessages --ignore=.venv -v0
 
 test-setup: setup browser
 
@@ -43,15 +46,15 @@ browser:
 	@[ -x $(CHROMIUM) ] || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 migrate: setup
-	$(PY) manage.py migrate --noinput
+	$(MANAGE) migrate --noinput
 
 demo: migrate
-	DEMO_PASSWORD=$(DEMO_PASSWORD) $(PY) manage.py seed_demo --demo-users
+	DEMO_PASSWORD=$(DEMO_PASSWORD) $(MANAGE) seed_demo --demo-users
 
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(MANAGE) makemigrations --check --dry-run
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 db.sqlite3-wal db.sqlite3-shm

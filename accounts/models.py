@@ -1,5 +1,6 @@
 """Users of the portal: each has a role and a scope (provinces, or one council)."""
 
+import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
@@ -36,10 +37,17 @@ class User(AbstractUser):
         verbose_name=_("council"),
         help_text=_("The one council a council editor keeps."),
     )
-    # The secret in the address of the user's calendar feed: a phone's calendar cannot log
-    # in, so whoever has the address sees the user's meetings. Resetting it cuts them off.
-    calendar_token = models.CharField(
-        _("calendar token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    # The address of the user's calendar feed carries a secret token: a phone's calendar
+    # cannot log in, so whoever has the address sees the user's meetings. Only its SHA-256 is
+    # stored (a copy of the database, or a backup, gives no working address); the address is
+    # shown once, when it is made. A new one, or a new password, cuts off the old address.
+    calendar_token_hash = models.CharField(
+        _("calendar token (SHA-256)"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
     )
 
     class Meta(AbstractUser.Meta):
@@ -70,10 +78,50 @@ class User(AbstractUser):
         every province: `scope.everything`) and for a council editor."""
         return sorted(self.scope.provinces or ())
 
+    def save(self, *args, **kwargs) -> None:
+        # set_password() keeps the new password until the save (Django's own hook for
+        # password validators); an upgrade of the hash at login does not count as a change.
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            self.password_changed()
+
+    def password_changed(self) -> None:
+        """A new password (reset by e-mail, changed, or set by an administrator): the login
+        lockouts of this username end, from every address, and the calendar address stops
+        working (whoever took over the account may have copied it); the user makes a new one
+        on the calendar page, where it is shown."""
+        from axes.utils import reset  # noqa: PLC0415 - axes' models need the app registry
+
+        reset(username=self.username)
+        if self.calendar_token_hash:
+            self.calendar_token_hash = None
+            type(self).objects.filter(pk=self.pk).update(calendar_token_hash=None)
+
+    @staticmethod
+    def hash_calendar_token(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def for_calendar_token(cls, token: str) -> "User | None":
+        """The active user whose calendar address carries this token, if any."""
+        if not token:
+            return None
+        return cls.objects.filter(
+            calendar_token_hash=cls.hash_calendar_token(token), is_active=True
+        ).first()
+
+    @property
+    def has_calendar_address(self) -> bool:
+        return bool(self.calendar_token_hash)
+
     def reset_calendar_token(self) -> str:
-        self.calendar_token = secrets.token_urlsafe(32)
-        self.save(update_fields=["calendar_token"])
-        return self.calendar_token
+        """A new calendar token; the old address stops working. Returns the token itself,
+        which is not kept: show it to the user now."""
+        token = secrets.token_urlsafe(32)
+        self.calendar_token_hash = self.hash_calendar_token(token)
+        self.save(update_fields=["calendar_token_hash"])
+        return token
 
     def clean(self) -> None:
         super().clean()

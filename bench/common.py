@@ -10,6 +10,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# DEBUG stays off, as in production; the portal then needs a key of its own.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k3y" * 20)
 
 import django  # noqa: E402
 

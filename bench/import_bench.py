@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+# DEBUG stays off, as in production; the portal then needs a key of its own.
+os.environ.setdefault("SECRET_KEY", "bench-only-" + "k3y" * 20)
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 import django  # noqa: E402

@@ -7,9 +7,8 @@ from councils.models import Agency, CommunityOrganisation, Council, CouncilMembe
 from geo.models import Province, subdistricts_of
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
-from portal.lib.thai_text import arabic_digits
+from portal.lib.thai_text import NationalIdError, normalise_national_id
 from portal.roles import is_council_editor, scope_of
-from privacy.masking import national_id_is_valid
 
 # Fields a council editor may not change: they place the council and decide its standing.
 AREA_FIELDS = ["code", "area_type", "district", "subdistrict", "municipality_name", "status"]
@@ -91,13 +90,13 @@ class MemberForm(forms.ModelForm):
         ]
 
     def clean_national_id(self):
-        value = arabic_digits(self.cleaned_data.get("national_id", "")).replace("-", "")
-        value = value.replace(" ", "")
-        if value and not national_id_is_valid(value):
-            raise forms.ValidationError(
-                _("A national ID number has 13 digits and a valid check digit.")
-            )
-        return value
+        value = self.cleaned_data.get("national_id", "").strip()
+        if not value:
+            return ""
+        try:
+            return normalise_national_id(value)
+        except NationalIdError as exc:
+            raise forms.ValidationError(exc.message, code="national_id") from exc
 
     def clean(self):
         cleaned = super().clean()

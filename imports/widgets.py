@@ -14,6 +14,7 @@ from import_export import widgets
 
 from portal.lib.dates import date_from_excel_serial, parse_date
 from portal.lib.thai_text import (
+    NationalIdError,
     arabic_digits,
     normalise_national_id,
     normalise_phone,
@@ -119,7 +120,9 @@ class PhoneWidget(widgets.Widget):
 
 
 class NationalIdWidget(widgets.Widget):
-    """13 digits, dashes allowed, check digit verified, leading zeros kept."""
+    """13 digits, dashes allowed, checked by python-stdnum's rules (first digit, check digit).
+    A number cell that lost leading zeros is padded back, so it is refused for its first digit
+    rather than for its length."""
 
     def clean(self, value, row=None, **kwargs):
         if value is None or value == "":
@@ -127,10 +130,11 @@ class NationalIdWidget(widgets.Widget):
         text = f"{int(value):013d}" if isinstance(value, int | float) else _text(value)
         try:
             return normalise_national_id(text)
-        except ValueError as exc:
+        except NationalIdError as exc:
             raise CellError(
-                _('"%(value)s" is not a valid 13-digit national ID number (check digit).'),
+                _('"%(value)s" is not a valid national ID number: %(reason)s'),
                 value=text,
+                reason=exc.message,
             ) from exc
 
 

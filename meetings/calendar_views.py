@@ -1,18 +1,18 @@
 """Meetings by month, and an iCalendar feed a phone's calendar subscribes to.
 
 The feed cannot use the login session (calendar apps do not log in), so its address carries
-a per-user secret token; resetting the token cuts off every copy of the old address. The feed
-holds exactly the meetings the token's user may see.
+a per-user secret token, stored only as its hash and shown once when it is made; resetting
+the token (or changing the password) cuts off every copy of the old address. The feed holds
+exactly the meetings the token's user may see.
 """
 
 import calendar
 import datetime
 
-from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -37,7 +37,7 @@ def month_label(year: int, month: int, language: str) -> str:
 
 def _month_of(request: HttpRequest) -> tuple[int, int]:
     """`?month=2022-12` (Christian era, as in the links), else this month in Bangkok."""
-    text = request.GET.get("month", "")
+    text = request.GET.get("month", "")[:10]  # `2022-12`: a longer value is not a month
     try:
         year, month = (int(part) for part in text.split("-"))
         datetime.date(year, month, 1)
@@ -83,7 +83,6 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
         if language.startswith("th")
         else ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     )
-    token = request.user.calendar_token
     return render(
         request,
         "meetings/calendar.html",
@@ -95,39 +94,34 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
             "previous_month": _shift(year, month, -1),
             "next_month": _shift(year, month, 1),
             "today": timezone.localdate(),
-            "feed_url": request.build_absolute_uri(reverse("meetings:calendar_feed", args=[token]))
-            if token
-            else "",
+            "has_calendar_address": request.user.has_calendar_address,
         },
     )
 
 
 @require_POST
 def calendar_token_reset(request: HttpRequest) -> HttpResponse:
-    had_one = bool(request.user.calendar_token)
-    request.user.reset_calendar_token()
-    if had_one:
-        messages.success(
-            request,
-            _(
-                "Your calendar address was changed. The old address no longer works: "
-                "subscribe again with the new one."
-            ),
-        )
-    else:
-        messages.success(request, _("Your calendar address was made. Keep it to yourself."))
-    return redirect(f"{reverse('meetings:calendar')}#subscribe")
+    """Make a new calendar address and show it, once: only its token's hash is kept, so this
+    answer (not a redirect, never cached) is the one place it appears."""
+    had_one = request.user.has_calendar_address
+    token = request.user.reset_calendar_token()
+    response = render(
+        request,
+        "meetings/calendar_address.html",
+        {
+            "feed_url": request.build_absolute_uri(reverse("meetings:calendar_feed", args=[token])),
+            "replaced": had_one,
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @login_not_required
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    user = (
-        get_user_model()
-        .objects.filter(calendar_token=token, is_active=True)
-        .exclude(calendar_token__isnull=True)
-        .first()
-    )
-    if user is None or not token:
+    user = get_user_model().for_calendar_token(token)
+    if user is None:
         raise Http404
     since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
     meetings = (

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.archiving import archive, restore
+from portal.editing import RecordInlineFormSet
+from portal.lib.search import search_message
 from privacy.services import (
     has_personal_data,
     has_personal_data_fields,
@@ -13,6 +15,34 @@ from privacy.services import (
     log_personal_rows_shown,
     mark_personal_data,
 )
+
+
+class BoundedSearchAdmin:
+    """A search in the admin (its list pages and its autocomplete) is bounded like every
+    other search of the portal: over the limits it is refused with a message, not run."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if message := search_message(search_term):
+            match = getattr(request, "resolver_match", None)
+            if match is None or match.url_name != "autocomplete":
+                self.message_user(request, message, messages.ERROR)
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class PortalAdminSite(admin.AdminSite):
+    """Django's admin site, whose every registered model admin (the portal's and those of
+    the libraries) gets the bounded search."""
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, BoundedSearchAdmin):
+            admin_class = type(
+                admin_class.__name__,
+                (BoundedSearchAdmin, admin_class),
+                {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
 
 class RecordAdminForm(forms.ModelForm):
@@ -101,6 +131,8 @@ class RecordInline(admin.TabularInline):
     """Rows owned by a record: never deleted here, and version-checked like the record."""
 
     form = RecordAdminForm
+    # The portal's row checks: no repeated unique value, no row of another record.
+    formset = RecordInlineFormSet
     extra = 0
     can_delete = False
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,3 +13,10 @@ class PortalConfig(AppConfig):
         from portal.history import name_change_path
 
         pre_create_historical_record.connect(name_change_path, dispatch_uid="name_change_path")
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the portal's site: every model admin's search is bounded."""
+
+    default = False  # named in INSTALLED_APPS in place of django.contrib.admin
+    default_site = "portal.admin.PortalAdminSite"

@@ -10,6 +10,7 @@ from django_filters.views import FilterView
 from portal.access import can_create
 from portal.exports import EXPORT_FORMATS, ExportResource, export_response
 from portal.forms import ThaiDateField
+from portal.lib.search import FILTER_MAX_DIGITS, FILTER_MAX_LENGTH, LIMIT_CODES, SearchField
 from portal.lib.thai_text import arabic_digits, thai_digits
 
 
@@ -17,17 +18,54 @@ class ThaiDateFilter(django_filters.DateFilter):
     field_class = ThaiDateField
 
 
+TOO_LONG_TO_FILTER = _("This value is too long to filter by.")
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """`?q=` finds a fragment anywhere in the `search_fields`: Thai has no spaces between
     words, so the match is on substrings (`กันทร` finds `กันทรลักษ์`). Several words must all
-    match. On PostgreSQL the trigram indexes of the search migrations serve these lookups."""
+    match. On PostgreSQL the trigram indexes of the search migrations serve these lookups.
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    Every search and filter is bounded (portal.lib.search): a search of more than 8 words or
+    200 characters, a text filter over 200 characters or a number over 18 digits is refused
+    next to its field, and the list shows nothing rather than running it."""
+
+    q = SearchFilter(label=_("Search"), method="search")
     # Archived records are listed instead of those in use (RecordListView.base_queryset).
     archived = django_filters.BooleanFilter(
         label=_("Show archived records"), method="keep", widget=forms.CheckboxInput
     )
     search_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        too_long = {"max_length": TOO_LONG_TO_FILTER, "max_digits": TOO_LONG_TO_FILTER}
+        for bounded in self.filters.values():
+            if isinstance(bounded, django_filters.NumberFilter):
+                bounded.extra.setdefault("max_digits", FILTER_MAX_DIGITS)
+                bounded.extra.setdefault("error_messages", too_long)
+            elif isinstance(bounded, django_filters.CharFilter) and not isinstance(
+                bounded, SearchFilter
+            ):
+                bounded.extra.setdefault("max_length", FILTER_MAX_LENGTH)
+                bounded.extra.setdefault("error_messages", too_long)
+
+    def over_the_limits(self) -> bool:
+        """Whether a search or filter was refused for its size (the list then shows nothing)."""
+        return any(
+            error.code in LIMIT_CODES
+            for errors in self.form.errors.as_data().values()
+            for error in errors
+        )
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if self.over_the_limits():
+            return queryset.none()
+        return super().filter_queryset(queryset)
 
     def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
         return queryset

@@ -8,8 +8,11 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from portal.lib.keys import DEVELOPMENT_KEY, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,13 +20,22 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-# A key of its own for every deployment; the fallback only ever serves a local checkout.
-SECRET_KEY = env("SECRET_KEY", default="insecure-local-development-key-change-me-" + "x" * 20)
+# A key of its own for every deployment; the development key only ever serves a local
+# checkout with DEBUG on (`make run`). Without DEBUG, a missing, development or weak key
+# stops every start-up (server, worker, manage.py) instead of signing with a public key.
+SECRET_KEY = env("SECRET_KEY", default="") or (DEVELOPMENT_KEY if DEBUG else "")
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{problem}. With DEBUG off the portal needs a secret key of its own: set SECRET_KEY "
+        "in the environment (or .env) to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`. "
+        "For local development set DEBUG=true instead."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, with bounded searches
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -125,6 +137,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2 (Django's recommended hasher, memory-hard) for new passwords; a password stored
+# with an older hasher is re-hashed with Argon2 at the user's next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -163,20 +185,26 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Our exports escape formulae themselves (portal.lib.spreadsheets): the setting of
 # import-export strips only "=" and turns every number into text.
 
-# Failed logins are counted in the database (shared by every app process) and lock out
-# an account, and separately an address, for a while; the message never says whether the
-# account exists.
+# Failed logins are counted in the database (shared by every app process) and lock out a
+# username from one address, together, for a while; the message never says whether the
+# account exists. Not the address alone: an office behind one NAT shares it, and others'
+# failures locked out a correct admin. Not the username alone: anyone could lock out a known
+# user on purpose from elsewhere. A locked-out user resets the password (which unlocks them)
+# or asks an administrator (/accounts/lockouts/).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Behind a load balancer, the client's address is in X-Forwarded-For (set the proxy count).
+# Behind a load balancer or reverse proxy every request comes from the proxy's address: set
+# PROXY_COUNT to the number of proxies in front of the app (each appends to X-Forwarded-For),
+# and the client's address is read from that header, counted from the right. Without proxies
+# (0) X-Forwarded-For is ignored: a client could write anything in it.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (

@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("areas/", include("areas.urls")),
     path("imports/", include("imports.urls")),
+    path("accounts/", include("accounts.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

@@ -2,18 +2,10 @@
 
 import re
 
+from portal.lib.thai_text import national_id_is_valid  # noqa: F401 - kept for its callers
+
 NATIONAL_ID = re.compile(r"(?<!\d)(\d)[\s-]?(\d{4})[\s-]?(\d{5})[\s-]?(\d{2})[\s-]?(\d)(?!\d)")
 PHONE = re.compile(r"(?<![\d])(?:\+66[\s-]?|0)\d{1,2}[\s-]?\d{3}[\s-]?\d{3,4}(?![\d])")
-
-
-def national_id_is_valid(value: str) -> bool:
-    """The 13th digit of a Thai national ID is a checksum of the first twelve."""
-    if not re.fullmatch(r"\d{13}", value):
-        return False
-    total = sum(
-        int(digit) * weight for digit, weight in zip(value[:12], range(13, 1, -1), strict=True)
-    )
-    return (11 - total % 11) % 10 == int(value[12])
 
 
 def mask_national_id(value: str) -> str:

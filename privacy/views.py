@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.lib.search import search_message
 from portal.roles import Role, role_required
 from privacy.models import AccessLog
 from privacy.services import erase_person, find_person, log_access, person_export
@@ -30,6 +31,9 @@ def _log(request: HttpRequest, action: str, records) -> None:
 @sensitive_variables("query")
 def person_search(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    if refused := search_message(query):
+        messages.error(request, refused)
+        query = ""
     records = find_person(query)
     if query:
         _log(request, AccessLog.Action.VIEW, records)
@@ -42,7 +46,7 @@ def person_search(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("query")
 def person_download(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip()
-    records = find_person(query)
+    records = find_person("" if search_message(query) else query)
     if not records.total:
         messages.error(request, _("No record matches this person."))
         return redirect("privacy:person")
@@ -60,7 +64,7 @@ def person_download(request: HttpRequest) -> HttpResponse:
 @sensitive_variables("query")
 def person_erase(request: HttpRequest) -> HttpResponse:
     query = request.POST.get("q", "").strip()
-    records = find_person(query)
+    records = find_person("" if search_message(query) else query)
     if not records.total:
         messages.error(request, _("No record matches this person."))
         return redirect("privacy:person")

@@ -115,7 +115,7 @@ def test_numbers_amounts_phones_and_ids_as_thai_offices_type_them():
     assert PhoneWidget().clean("08 24987346") == "082-498-7346"
     assert PhoneWidget().clean(873978110) == "087-397-8110"  # Excel dropped the leading 0
     assert NationalIdWidget().clean("๑-๑๐๐๑-๐๐๐๐๐-๐๑-๘") == "1100100000018"
-    assert normalise_national_id("0100100000010") == "0100100000010"  # leading zero kept
+    assert normalise_national_id("3-1006-00445-63-5") == "3100600445635"
     for bad in ("many", "1.5"):
         with pytest.raises(CellError):
             IntegerWidget().clean(bad)

@@ -185,6 +185,8 @@ MATRIX = {
     "privacy:person": (lambda o: "/privacy/person/", {**everyone(FORBIDDEN), "admin": OK}),
     "privacy:person_download": (lambda o: "/privacy/person/download/", everyone(NOT_ALLOWED)),
     "privacy:person_erase": (lambda o: "/privacy/person/erase/", everyone(NOT_ALLOWED)),
+    "accounts:lockouts": (lambda o: "/accounts/lockouts/", {**everyone(FORBIDDEN), "admin": OK}),
+    "accounts:unlock": (lambda o: "/accounts/lockouts/1/unlock/", everyone(NOT_ALLOWED)),
     "admin:index": (
         lambda o: "/admin/",
         {**everyone(LOGIN), "admin": OK},

@@ -44,14 +44,6 @@ def test_failed_logins_lock_out_the_account_with_the_same_message_whether_it_exi
     assert without_tokens(ghost.text) == without_tokens(locked.text)
 
 
-def test_failures_from_one_address_lock_it_out_whatever_the_usernames(client):
-    for number in range(5):
-        login(client, f"guess{number}", "wrong")
-    UserFactory(username="somchai")
-    assert login(client, "somchai").status_code == 429
-    assert login(Client(REMOTE_ADDR="10.0.0.7"), "somchai").status_code == 302
-
-
 def test_the_lockout_is_kept_in_the_database_for_every_app_process(client):
     from axes.models import AccessAttempt
 

@@ -317,7 +317,8 @@ WRITES = {
     "meetings:calendar_token": (
         lambda w: "/meetings/calendar/token/",
         lambda w: {},
-        answers(DONE),
+        # The new address is shown once, on the answer to the POST itself.
+        answers(OK),
         set(EVERY_ROLE),
     ),
     # --- the import centre --------------------------------------------------------------
@@ -353,6 +354,15 @@ WRITES = {
         lambda w: {"confirm": w["imported_batch"].undo_confirmation()},
         BATCH,
         {"admin", "staff"},
+    ),
+    # --- logins locked out (administrators only) ----------------------------------------
+    # No lockout in this world: the administrator is told it is gone (unlocking itself is
+    # in test_lockout).
+    "accounts:unlock": (
+        lambda w: "/accounts/lockouts/1/unlock/",
+        lambda w: {},
+        {**ADMIN_ONLY, "admin": MISSING},
+        set(),
     ),
     # --- personal data (administrators only) --------------------------------------------
     "privacy:person": (

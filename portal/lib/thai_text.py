@@ -3,6 +3,10 @@
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext_lazy as _
+from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.th import pin
+
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 ARABIC_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
@@ -62,14 +66,36 @@ def normalise_phone(text: str) -> str:
     raise ValueError(text)
 
 
-def normalise_national_id(text: str) -> str:
-    """A Thai 13-digit national ID (`1-2345-67890-12-1`, `๑๒๓…`), checked with its check digit
-    (the last digit). Dashes and spaces go; leading zeros stay. Raises ValueError otherwise."""
-    digits = re.sub(r"[\s\-.]", "", arabic_digits(str(text)).strip())
-    if not re.fullmatch(r"\d{13}", digits):
-        raise ValueError(text)
-    from privacy.masking import national_id_is_valid  # noqa: PLC0415 - the one checksum
+class NationalIdError(ValueError):
+    """Why a text is not a Thai national ID; `message` is a lazy translation to show."""
 
-    if not national_id_is_valid(digits):
-        raise ValueError(text)
-    return digits
+    def __init__(self, text: str, message) -> None:
+        super().__init__(text)
+        self.message = message
+
+
+def normalise_national_id(text: str) -> str:
+    """A Thai 13-digit national ID (`1-2345-67890-12-1`, `๑๒๓…`) as its 13 digits, checked by
+    python-stdnum's rules (`stdnum.th.pin`): 13 digits, a first digit from 1 to 8 (no Thai ID
+    starts with 0 or 9) and the check digit. Dashes, dots and spaces go. Raises
+    NationalIdError (a ValueError) with a message in the reader's language otherwise."""
+    digits = re.sub(r"[\s\-.]", "", arabic_digits(str(text)).strip())
+    try:
+        return pin.validate(digits)
+    except InvalidLength as exc:
+        raise NationalIdError(text, _("A national ID number has 13 digits.")) from exc
+    except InvalidFormat as exc:
+        raise NationalIdError(text, _("A national ID number has only digits.")) from exc
+    except InvalidComponent as exc:
+        raise NationalIdError(
+            text, _("No Thai national ID number starts with 0 or 9: check the first digit.")
+        ) from exc
+    except ValidationError as exc:  # InvalidChecksum
+        raise NationalIdError(
+            text, _("This national ID number's check digit (the last digit) is wrong.")
+        ) from exc
+
+
+def national_id_is_valid(value: str) -> bool:
+    """Whether `value` is a Thai national ID as stored: its 13 digits, nothing else."""
+    return bool(re.fullmatch(r"\d{13}", value or "")) and pin.is_valid(value)
