@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.lib import dates
+from portal.models import lock
 from privacy.masking import mask_national_id, mask_phone
 
 PATHS = {
@@ -202,7 +203,10 @@ def entries_for(main: Model, owned: list, *, masked: bool = False) -> list[Entry
 
 
 def revert(record: Model, history_row, user) -> Model:
-    """Bring the record back to an earlier version: the revert is itself a new entry."""
+    """Bring the record back to an earlier version: the revert is itself a new entry. Call
+    it in a transaction: the record is locked and read again, so a save made meanwhile
+    becomes the version the revert replaces (both stay in the history)."""
+    lock(record)
     earlier = history_row.instance
     for model_field in record._meta.concrete_fields:
         if model_field.name in IGNORED_FIELDS or not model_field.editable:
