@@ -133,3 +133,22 @@ def lock(record: models.Model) -> None:
         "pk", flat=True
     ).first()
     record.refresh_from_db()
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (`manage.py run_worker` writes it every few
+    seconds): the health check counts the workers seen lately, and work claimed by a worker
+    that stopped beating is known to be stranded."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"
