@@ -31,9 +31,7 @@ class Command(db_worker.Command):
                 try:
                     # Whatever this worker had claimed before (re)starting, it runs no more.
                     workers.sweep(worker_id=worker_id)
-                    super().handle(
-                        *args, worker_id=worker_id, reload=False, batch=batch, **options
-                    )
+                    super().handle(*args, worker_id=worker_id, reload=False, batch=batch, **options)
                     return  # --batch or --max-tasks: done
                 except (OperationalError, InterfaceError) as error:
                     attempt += 1
