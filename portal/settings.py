@@ -270,3 +270,6 @@ IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=200_000)
 # Background work: Django's tasks framework, queued in the database (django-tasks-db) and run
 # by `manage.py db_worker` (any number of workers, on any machine sharing the database).
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# `manage.py run_worker` beats every 10 s; a worker silent this long is taken for dead and the
+# work it held is marked stopped, with retry (portal.workers, imports.recovery).
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=60)

@@ -28,7 +28,7 @@ tasks_stranded = Signal()
 
 
 def stale_after() -> int:
-    return getattr(settings, "WORKER_STALE_SECONDS", 60)
+    return settings.WORKER_STALE_SECONDS
 
 
 def beat(worker_id: str) -> None:
