@@ -140,3 +140,10 @@ def test_no_worker_seen_in_the_last_minute_is_reported_but_not_a_failure(client,
     assert status == 200
     assert body["checks"]["queue"]["status"] == "no worker"
     assert body["checks"]["queue"]["last_worker_seen_seconds"] >= 120
+
+
+def test_a_squashed_migration_counts_as_applied_when_all_it_replaces_are(monkeypatch):
+    squashed = {("app", "0001_squashed_0002"): {("app", "0001"), ("app", "0002")}}
+    monkeypatch.setattr(health, "_migrations_on_disk", lambda: squashed)
+    assert health._unapplied({("app", "0001"), ("app", "0002")}) == []
+    assert health._unapplied({("app", "0001")}) == ["app.0001_squashed_0002"]
