@@ -34,7 +34,7 @@ def _comparable(value):
     stored one compare equal when they are the same (a council and its id, 1000.00 and
     1000, a list of councils in any order)."""
     if isinstance(value, Model):
-        return value.pk
+        return _comparable(value.pk)  # as the id a form's initial value holds
     if hasattr(value, "all") and callable(value.all) and not isinstance(value, QuerySet):
         value = value.all()  # a related manager
     if isinstance(value, QuerySet | list | tuple | set | frozenset):

@@ -4,7 +4,13 @@ nothing is silently overwritten; saving again after looking wins."""
 import pytest
 from django.test import Client
 
-from tests.factories import CouncilFactory, CouncilMemberFactory, MeetingFactory, UserFactory
+from tests.factories import (
+    CommunityOrganisationFactory,
+    CouncilFactory,
+    CouncilMemberFactory,
+    MeetingFactory,
+    UserFactory,
+)
 from tests.helpers import EN
 from tests.test_forms import form_data
 
@@ -224,3 +230,24 @@ def test_a_meeting_conflict_lists_only_changed_fields_and_names_the_invited_coun
     meeting.refresh_from_db()
     assert (meeting.title, meeting.venue) == ("ประชุมติดตามงาน", "หอประชุมอำเภอ")
     assert set(meeting.invited_councils.all()) == {invited, added}
+
+
+def test_saving_again_keeps_a_reference_the_other_person_chose(staff_client, second_client):
+    council = CouncilFactory()
+    elders = CommunityOrganisationFactory(council=council, name="ชมรมผู้สูงอายุ")
+    savings = CommunityOrganisationFactory(council=council, name="กลุ่มออมทรัพย์บ้านหนองแวง")
+    member = CouncilMemberFactory(
+        council=council, full_name="นางบัวผัน ทองดี", phone="", organisation=elders
+    )
+    url = f"/councils/{council.pk}/edit/"
+    mine = form_data(staff_client.get(url), **{"members-0-phone": "0899999999"})
+    theirs = form_data(second_client.get(url), **{"members-0-organisation": str(savings.pk)})
+    assert second_client.post(url, theirs).status_code == 302
+
+    response = staff_client.post(url, mine)
+    member_conflict = next(c for c in response.context["conflicts"] if "บัวผัน" in c.title)
+    (difference,) = member_conflict.differences
+    assert difference.kept and difference.stored == "กลุ่มออมทรัพย์บ้านหนองแวง"
+    staff_client.post(url, form_data(response))
+    member.refresh_from_db()
+    assert (member.organisation, member.phone) == (savings, "089-999-9999")
