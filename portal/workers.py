@@ -69,11 +69,16 @@ def sweep(*, worker_id: str | None = None, now=None) -> list:
 
     now = now or timezone.now()
     alive = set(live_workers(now).values_list("worker_id", flat=True)) - {worker_id}
-    stranded = [
-        result
-        for result in DBTaskResult.objects.running()
-        if not result.worker_ids or result.worker_ids[-1] not in alive
-    ]
+    # A task taken moments ago may belong to a worker whose first beat is still to come.
+    settled = now - timezone.timedelta(seconds=stale_after())
+
+    def is_stranded(result) -> bool:
+        claimed_by = result.worker_ids[-1] if result.worker_ids else None
+        if worker_id is not None and claimed_by == worker_id:
+            return True
+        return claimed_by not in alive and (result.started_at or now) < settled
+
+    stranded = [result for result in DBTaskResult.objects.running() if is_stranded(result)]
     marked = []
     for result in stranded:
         updated = DBTaskResult.objects.filter(pk=result.pk, status="RUNNING").update(

@@ -246,3 +246,11 @@ def test_only_those_who_see_the_batch_may_retry_it(staff_client, client, sisaket
     assert stranger.post(f"/imports/{batch.pk}/cancel/").status_code == expected
     batch.refresh_from_db()
     assert batch.status == "failed"
+
+
+@worker_test
+def test_a_task_taken_moments_ago_is_not_swept_before_its_worker_beats(staff_client):
+    upload(staff_client)
+    DBTaskResult.objects.update(status="RUNNING", worker_ids=["new"], started_at=timezone.now())
+    assert workers.sweep() == []
+    assert DBTaskResult.objects.get().status == "RUNNING"
