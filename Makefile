@@ -18,7 +18,7 @@ run: setup migrate demo
 
 ## The background worker (large imports): run it beside the server, as many as you like
 worker: migrate
-	$(MANAGE) db_worker
+	$(MANAGE) run_worker
 
 ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: test-setup

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import CheckConstraint, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from imports.constraints import explain
@@ -198,8 +199,37 @@ def run(resource, dataset, *, dry_run: bool, numbers=None) -> list[RowOutcome]:
         (creates if new else updates).append(instance)
         outcomes.append(RowOutcome("new" if new else "update", changes=changes, instance=instance))
     if not dry_run:
-        save(resource, creates, updates)
+        stale = _changed_since_read(resource._meta.model, updates)
+        if stale:
+            # Saved by someone else between the read above and now: writing would undo
+            # their change. The rows fail, the caller rolls back and renews the preview.
+            outcomes = [
+                RowOutcome("invalid", validation_error=ValidationError({"version": STALE}))
+                if outcome.instance is not None and outcome.instance.pk in stale
+                else outcome
+                for outcome in outcomes
+            ]
+        else:
+            save(resource, creates, updates)
     return outcomes
+
+
+STALE = _("Changed in the portal while this file was being imported.")
+
+
+def _changed_since_read(model, updates: list) -> set:
+    """Lock the records about to be updated (until the import's transaction ends) and return
+    the ids of those whose version is no longer the one read."""
+    if not updates:
+        return set()
+    read = {instance.pk: instance.version for instance in updates}
+    locked = (
+        model._base_manager.select_for_update()
+        .filter(pk__in=list(read))
+        .order_by("pk")
+        .values_list("pk", "version")
+    )
+    return {pk for pk, version in locked if version != read[pk]}
 
 
 def save(resource, creates: list, updates: list) -> None:

@@ -6,6 +6,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +36,7 @@ class ImportBatch(models.Model):
         UNDONE = "undone", _("undone")
         CANCELLED = "cancelled", _("cancelled")
         REFUSED = "refused", _("refused")
+        FAILED = "failed", _("stopped")
 
     class Mode(models.TextChoices):
         ALL = "all", _("all or nothing")
@@ -79,6 +81,12 @@ class ImportBatch(models.Model):
     progress_done = models.PositiveIntegerField(_("rows done"), default=0)
     progress_total = models.PositiveIntegerField(_("rows to do"), default=0)
     notice = models.JSONField(_("notice"), default=dict, blank=True)
+    # The background work's sign of life: set when a worker takes the batch and as its rows
+    # are checked. Work that stopped beating while its worker is gone is stranded
+    # (imports.recovery) and marked failed; `failed_during` keeps what it was doing, so
+    # that "retry" does that again.
+    heartbeat_at = models.DateTimeField(_("last sign of work"), null=True, blank=True)
+    failed_during = models.CharField(_("stopped while"), max_length=12, choices=Status, blank=True)
 
     class Meta:
         verbose_name = _("import batch")
@@ -88,6 +96,14 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.file_name})"
+
+    def save(self, *args, **kwargs) -> None:
+        # Progress saved is work seen: it renews the heartbeat in the same write.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "progress_done" in update_fields:
+            self.heartbeat_at = timezone.now()
+            kwargs["update_fields"] = {*update_fields, "heartbeat_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("imports:batch", args=[self.pk])

@@ -580,7 +580,7 @@ def request_commit(batch: ImportBatch, user, mode: str) -> bool:
 
 
 def cancel(batch: ImportBatch) -> None:
-    if batch.status == ImportBatch.Status.PREVIEW:
+    if batch.status in (ImportBatch.Status.PREVIEW, ImportBatch.Status.FAILED):
         batch.status = ImportBatch.Status.CANCELLED
         batch.save(update_fields=["status"])
 

@@ -3,6 +3,7 @@ any process: the file is read from the shared storage, the progress is saved on 
 
 from django.contrib.auth import get_user_model
 from django.tasks import task
+from django.utils import timezone
 
 from imports import service
 from imports.models import ImportBatch
@@ -21,7 +22,8 @@ def preview_task(batch_id: int, user_id: int) -> str:
     if batch is None or user is None or batch.status != ImportBatch.Status.QUEUED:
         return "skipped"
     batch.status = ImportBatch.Status.CHECKING
-    batch.save(update_fields=["status"])
+    batch.heartbeat_at = timezone.now()
+    batch.save(update_fields=["status", "heartbeat_at"])
     try:
         service.run_preview(batch, user, report_progress=True)
     except FileRejected as exc:
@@ -43,6 +45,8 @@ def commit_task(batch_id: int, user_id: int, mode: str) -> str:
     batch, user = _load(batch_id, user_id)
     if batch is None or user is None or batch.status != ImportBatch.Status.IMPORTING:
         return "skipped"
+    # Taken by a worker: its sign of life until the commit ends (imports.recovery).
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
     try:
         # commit() writes all or nothing itself; a refusal keeps the renewed preview.
         service.commit(batch, user, mode, queued=True)

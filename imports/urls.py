@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/columns/", views.batch_map, name="map"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/cancel/", views.batch_cancel, name="cancel"),
+    path("<int:pk>/retry/", views.batch_retry, name="retry"),
     path("<int:pk>/undo/", views.batch_undo, name="undo"),
     path("<int:pk>/rejected-rows.xlsx", views.batch_errors, name="errors"),
 ]

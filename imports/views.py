@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from imports import service
+from imports import recovery, service
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, normalise_header
 from imports.spreadsheets import XLSX, errors_workbook, template_workbook
@@ -157,6 +157,7 @@ def _display_rows(batch: ImportBatch, rows: list) -> list:
 
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
+    recovery.check(batch)  # work whose worker died is shown as stopped, with retry
     resource_class = service.KINDS[batch.kind]
     rows = batch.preview.get("rows", [])
     show = request.GET.get("show", "")
@@ -203,6 +204,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """How far the background work on a batch is, for the page's progress bar."""
     batch = _batch(request, pk)
+    recovery.check(batch)
     return JsonResponse(
         {
             "status": batch.status,
@@ -290,6 +292,33 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if queued:
             return redirect(batch)
+        messages.success(
+            request,
+            _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
+            % {
+                "new": batch.rows_new,
+                "changed": batch.rows_changed,
+                "unchanged": batch.rows_unchanged,
+            },
+        )
+    return redirect(batch)
+
+
+@require_POST
+def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Do again the background work that stopped (its worker was lost)."""
+    batch = _batch(request, pk)
+    try:
+        queued = recovery.retry(batch, request.user)
+    except recovery.CannotRetry:
+        messages.error(request, _("Only an import whose background work stopped is retried."))
+        return redirect(batch)
+    except (service.CommitRefused, FileRejected) as refusal:
+        messages.error(request, str(refusal))
+        return redirect(batch)
+    if queued:
+        messages.info(request, _("The work was queued again; this page shows its progress."))
+    else:
         messages.success(
             request,
             _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")

@@ -60,9 +60,12 @@ class RecordAdminForm(forms.ModelForm):
         cleaned = super().clean()
         opened = cleaned.get("opened_version")
         if self.instance.pk and opened is not None:
+            # Locked until the admin's save commits: no other save can come between this
+            # check and the write.
             stored = (
                 type(self.instance)
-                .objects.filter(pk=self.instance.pk)
+                ._base_manager.select_for_update()
+                .filter(pk=self.instance.pk)
                 .values_list("version", flat=True)
                 .first()
             )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.lib import dates
+from portal.models import lock
 from privacy.masking import mask_national_id, mask_phone
 
 PATHS = {
@@ -265,7 +266,10 @@ def revert(record: Model, history_row, *, form_class, form_kwargs=None, formsets
     longer valid) refuses the whole revert, and so does a check of the edit page's rows
     (`formsets`) that the restored values would break (disbursements above an earlier, lower
     approved budget). Lists (many-to-many) are not part of the history and stay as they are.
-    The revert is itself a new entry of the history."""
+    The revert is itself a new entry of the history. Call it in a transaction: the record is
+    locked and read again, so a save made meanwhile becomes the version the revert replaces
+    (both stay in the history)."""
+    lock(record)
     if record.is_archived:
         raise RevertRefused(
             [_("This record is archived: restore it before bringing back an earlier version.")]

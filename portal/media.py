@@ -23,7 +23,12 @@ def photo_file(request: HttpRequest, kind: str, filename: str) -> FileResponse:
     if photo is None:
         raise Http404
     field = photo.image if photo.image.name == name else photo.thumbnail
-    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    try:
+        opened = field.open("rb")
+    except (FileNotFoundError, IsADirectoryError) as missing:
+        # The record is there but its file is gone (a lost disk, a partial restore).
+        raise Http404 from missing
+    response = FileResponse(opened, content_type="image/jpeg")
     # Private to the user: shared caches must not keep another user's photos.
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"

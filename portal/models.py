@@ -42,6 +42,15 @@ class RecordQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=False)
 
 
+class StaleRecord(Exception):
+    """The record was saved by someone else since this copy of it was read: writing it would
+    silently undo their change. Pages turn it into their conflict message."""
+
+    def __init__(self, record: models.Model):
+        self.record = record
+        super().__init__(f"{type(record).__name__} {record.pk} changed since it was read")
+
+
 class Record(models.Model):
     """An editable record: timestamped, archived rather than destroyed, versioned.
 
@@ -68,12 +77,43 @@ class Record(models.Model):
     history = HistoricalRecords(inherit=True, excluded_fields=["updated_at"])
 
     def save(self, *args, **kwargs) -> None:
-        if self.pk is not None and not self._state.adding:
-            self.version += 1
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
-        super().save(*args, **kwargs)
+        if self.pk is None or self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        # The update is conditional on the version this copy was read at (see _do_update):
+        # the check and the write are one statement, so two saves at the same instant cannot
+        # both pass it, whatever page, admin or command they come from.
+        self._read_version = self.version
+        self.version += 1
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "version", "updated_at"}
+        try:
+            super().save(*args, **kwargs)
+        except BaseException:
+            self.version = self._read_version
+            raise
+        finally:
+            del self._read_version
+
+    def _do_update(self, base_qs, using, pk_val, values, update_fields, forced_update, *args):
+        read_version = getattr(self, "_read_version", None)
+        if read_version is None:
+            return super()._do_update(
+                base_qs, using, pk_val, values, update_fields, forced_update, *args
+            )
+        updated = super()._do_update(
+            base_qs.filter(version=read_version),
+            using,
+            pk_val,
+            values,
+            update_fields,
+            forced_update,
+            *args,
+        )
+        if not updated and base_qs.filter(pk=pk_val).exists():
+            raise StaleRecord(self)
+        return updated
 
     @property
     def is_archived(self) -> bool:
@@ -82,3 +122,32 @@ class Record(models.Model):
     def archive(self) -> None:
         self.archived_at = timezone.now()
         self.save(update_fields=["archived_at"])
+
+
+def lock(record: models.Model) -> None:
+    """Lock the record's row until the transaction ends and read it again: what the caller
+    then writes is based on the latest save, and no other save comes in between. (SQLite
+    runs one writing transaction at a time, so there it only reads again.)"""
+    type(record)._base_manager.select_for_update().filter(pk=record.pk).values_list(
+        "pk", flat=True
+    ).first()
+    record.refresh_from_db()
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's sign of life (`manage.py run_worker` writes it every few
+    seconds): the health check counts the workers seen lately, and work claimed by a worker
+    that stopped beating is known to be stranded."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    seen_at = models.DateTimeField(_("last seen"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Above the session middleware: a lost database is a 503 page for everyone.
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,7 +77,6 @@ MIDDLEWARE = [
     "privacy.middleware.NoStorePersonalData",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "portal.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -311,3 +312,6 @@ IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=200_000)
 # Background work: Django's tasks framework, queued in the database (django-tasks-db) and run
 # by `manage.py db_worker` (any number of workers, on any machine sharing the database).
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# `manage.py run_worker` beats every 10 s; a worker silent this long is taken for dead and the
+# work it held is marked stopped, with retry (portal.workers, imports.recovery).
+WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=60)

@@ -59,3 +59,5 @@ urlpatterns = [
 ]
 
 handler500 = "portal.views.server_error"
+handler400 = "portal.views.bad_request"
+handler403 = "portal.views.permission_denied"

@@ -54,3 +54,20 @@ def test_backup_damage_restore_brings_every_row_and_photo_back(tmp_path, setting
 def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path):
     with pytest.raises(CommandError, match="not a backup folder"):
         call_command("restore", str(tmp_path), "--yes")
+
+
+def test_restore_drops_cached_figures_and_refreshes_planner_statistics(tmp_path, settings):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    CouncilMemberFactory()
+    call_command("backup", "--dir", str(tmp_path / "backups"))
+    (target,) = (tmp_path / "backups").iterdir()
+    cache.set("dashboard:figures", {"councils": 999})
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("restore", str(target), "--yes")
+    assert cache.get("dashboard:figures") is None
+    assert any(query["sql"].strip().upper() == "ANALYZE" for query in queries.captured_queries)

@@ -152,3 +152,13 @@ def test_photos_are_served_only_to_users_who_see_the_record(client, staff_client
     assert client.get(photo.image.url).status_code == 404
     client.logout()
     assert client.get(photo.image.url).status_code == 302  # to the login page
+
+
+def test_a_photo_whose_file_is_gone_is_not_found_not_an_error(staff_client, settings):
+    meeting = MeetingFactory()
+    post_photos(staff_client, meeting, upload("a.jpg", photo_bytes()))
+    photo = MeetingPhoto.objects.get()
+    (settings.MEDIA_ROOT / photo.image.name).unlink()
+    assert staff_client.get(photo.image.url).status_code == 404
+    assert staff_client.get(photo.thumbnail.url).status_code == 200
+    assert staff_client.get(f"/meetings/{meeting.pk}/").status_code == 200
