@@ -37,10 +37,14 @@ def test_the_web_unit_runs_gunicorn_with_the_shipped_config(monkeypatch, tmp_pat
     command = unit("portal-web.service")["Service"]["ExecStart"].split()
     assert command[0].endswith("/gunicorn") and command[-1] == "portal.wsgi"
     config = DEPLOY.parent / command[command.index("--config") + 1]
-    monkeypatch.setenv("RUNTIME_DIRECTORY", str(tmp_path))
+    environment = dict(
+        pair.split("=", 1) for pair in unit("portal-web.service")["Service"]["Environment"].split()
+    )
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     values = runpy.run_path(str(config))
-    assert values["control_socket"].startswith(str(tmp_path))
-    assert values["workers"] >= 1 and values["timeout"] > 60
+    assert values["control_socket"] == "/run/portal/gunicorn.ctl"
+    assert values["workers"] >= 1 and values["timeout"] == 120
 
 
 def test_nginx_proxies_everything_but_static_files():
