@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
 from geo.areas import level_of, meeting_in_area, resolution_in_area
-from meetings.models import OPEN_STATUSES, Meeting, Resolution
+from meetings.models import OPEN_STATUSES, Meeting, Resolution, took_part
 from portal.listing import SearchFilterSet, ThaiDateFilter
 
 
@@ -59,7 +59,7 @@ class MeetingFilter(SearchFilterSet):
         return queryset.filter(meeting_in_area(level, value)).distinct()
 
     def with_council(self, queryset, name, value):
-        return queryset.filter(Q(attendance__council=value) | Q(invited_councils=value)).distinct()
+        return queryset.filter(took_part(value))
 
 
 def councils_in_scope(request):
