@@ -3,6 +3,7 @@ several attendees and resolutions per council, must not make any page's query co
 with the rows, nor make one user's read block another user's write."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -11,7 +12,15 @@ from django.utils import timezone
 
 from councils.models import Council
 from meetings.models import Attendance, Meeting, Resolution
-from tests.factories import DistrictFactory, MeetingFactory, UserFactory
+from tests.factories import (
+    CouncilFactory,
+    DisbursementFactory,
+    DistrictFactory,
+    MeetingFactory,
+    ProjectFactory,
+    SubdistrictFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +28,9 @@ FORUM_COUNCILS = 215
 # The session, the user, the council, its members (and the access-log line for showing
 # them), organisations, projects, meetings, resolutions, the edit right, the session saved.
 COUNCIL_PAGE_QUERIES = 15
+# An administrator's: the session, the user, the filters' fiscal years and districts, the
+# count, the page, the session saved (and the savepoints of the atomic request).
+PROJECT_LIST_QUERIES = 12
 
 
 def make_councils(district, count: int) -> list[Council]:
@@ -96,3 +108,21 @@ def test_a_council_page_after_a_province_wide_forum_runs_a_fixed_number_of_queri
     assert nothing_recorded == two_each == four_each == COUNCIL_PAGE_QUERIES
     assert len(response.context["meetings"]) == 2
     assert len(response.context["resolutions"]) == 6
+
+
+def test_a_late_page_of_projects_counts_them_without_adding_up_their_disbursements(
+    admin_client, sisaket
+):
+    council = CouncilFactory(subdistrict=SubdistrictFactory(district__province=sisaket))
+    for project in ProjectFactory.create_batch(60, council=council):
+        DisbursementFactory(project=project, amount=Decimal("1000"))
+        DisbursementFactory(project=project, amount=Decimal("500"))
+    count, response = queries_of(admin_client, "/projects/?page=3")
+    assert count == PROJECT_LIST_QUERIES
+    assert response.context["paginator"].count == 60
+    assert [project.disbursed for project in response.context["object_list"]] == [1500] * 10
+    with CaptureQueriesContext(connection) as queries:
+        admin_client.get("/projects/?page=3")
+    counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counting and not any("disbursement" in sql for sql in counting)
+    assert not any("GROUP BY" in sql for sql in counting)
