@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from councils.pickers import district_picker
 from geo.models import Province, subdistricts_of
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
 from portal.lib.thai_text import arabic_digits
+from portal.pickers import use_picker
 from privacy.masking import national_id_is_valid
 
 # Fields a council editor may not change: they place the council and decide its standing.
@@ -42,6 +44,7 @@ class CouncilForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_in_scope(request)
+        use_picker(self.fields["district"], district_picker())
         locked = (
             request is not None
             and request.user.role == "council_editor"

@@ -28,9 +28,9 @@ FORUM_COUNCILS = 215
 # The session, the user, the council, its members (and the access-log line for showing
 # them), organisations, projects, meetings, resolutions, the edit right, the session saved.
 COUNCIL_PAGE_QUERIES = 15
-# An administrator's: the session, the user, the filters' fiscal years and districts, the
-# count, the page, the session saved (and the savepoints of the atomic request).
-PROJECT_LIST_QUERIES = 12
+# An administrator's: the session, the user, the filter's fiscal years, the count, the page,
+# the programmes of the filter, the session saved (and the atomic request's savepoints).
+PROJECT_LIST_QUERIES = 11
 
 
 def make_councils(district, count: int) -> list[Council]:

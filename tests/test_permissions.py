@@ -90,6 +90,11 @@ MATRIX = {
     "password_change": (lambda o: "/accounts/password/change/", everyone(OK)),
     "password_change_done": (lambda o: "/accounts/password/change/done/", everyone(OK)),
     "councils:list": (lambda o: "/councils/", everyone(OK)),
+    # The pickers' choices: every user gets the ones in their own scope (maybe none).
+    "councils:choices": (lambda o: "/councils/choices/?q=ส", everyone(OK)),
+    "councils:district_choices": (lambda o: "/councils/district-choices/", everyone(OK)),
+    "agencies:choices": (lambda o: "/agencies/choices/", everyone(OK)),
+    "meetings:choices": (lambda o: "/meetings/choices/", everyone(OK)),
     "councils:create": (lambda o: "/councils/new/", CREATE),
     "councils:detail": (lambda o: f"/councils/{o['council'].pk}/", scoped()),
     "councils:edit": (lambda o: f"/councils/{o['council'].pk}/edit/", scoped(viewer=FORBIDDEN)),
