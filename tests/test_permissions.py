@@ -21,6 +21,7 @@ from tests.factories import (
     ResolutionFactory,
     UserFactory,
 )
+from tests.helpers import content_of
 
 ROLES = ["anonymous", "admin", "staff", "staff_elsewhere", "editor", "other_editor", "viewer"]
 OK, LOGIN, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -284,7 +285,7 @@ def test_lists_and_exports_hold_only_what_the_user_may_see(client, world):
     client.force_login(world["users"]["editor"])
     response = client.get("/councils/")
     assert [c.pk for c in response.context["object_list"]] == [world["council"].pk]
-    csv = client.get("/councils/?format=csv").content.decode("utf-8-sig")
+    csv = content_of(client.get("/councils/?format=csv")).decode("utf-8-sig")
     assert len(csv.strip().splitlines()) == 2  # the header and the editor's own council
 
 
