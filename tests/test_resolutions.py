@@ -18,7 +18,7 @@ from tests.factories import (
     SubdistrictFactory,
     UserFactory,
 )
-from tests.helpers import EN, bangkok
+from tests.helpers import EN, bangkok, content_of
 from tests.test_details import count_queries, page_text, section
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +133,7 @@ def test_the_register_exports_what_it_shows(staff, forum, council):
         owner_agency=None,
         due_on=datetime.date(2023, 3, 31),
     )
-    content = staff.get("/meetings/resolutions/?format=csv").content.decode("utf-8-sig")
+    content = content_of(staff.get("/meetings/resolutions/?format=csv")).decode("utf-8-sig")
     assert "จัดทำแผนพัฒนาตำบล" in content
     assert "สภาองค์กรชุมชนตำบลบึงมะลู" in content
     assert "31/03/2566" in content
