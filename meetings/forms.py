@@ -4,7 +4,6 @@ from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
@@ -21,9 +20,9 @@ from meetings.models import (
     Resolution,
     ResolutionFollowUp,
 )
+from meetings.pickers import meeting_picker
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
-from portal.lib.dates import format_date
 from portal.pickers import use_picker
 
 
@@ -377,10 +376,8 @@ class CarryForm(forms.Form):
             .filter(starts_at__gt=resolution.meeting.starts_at)
             .order_by("starts_at")
         )
-        self.fields["meeting"].label_from_instance = lambda meeting: (
-            f"{format_date(timezone.localtime(meeting.starts_at).date(), get_language() or 'th')}"
-            f" · {meeting.title}"
-        )
+        # A picker: an administrator's later meetings are the whole country's.
+        use_picker(self.fields["meeting"], meeting_picker(after=resolution.meeting_id))
 
     def clean(self):
         cleaned = super().clean()

@@ -1,8 +1,10 @@
 """Choices of the meeting picker (see `portal.pickers`): meetings the user can see."""
 
+from django.db.models import Subquery
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET
 
@@ -17,11 +19,20 @@ def meeting_label(meeting: Meeting) -> str:
     return f"{meeting.title} ({held})"
 
 
-def meeting_picker() -> PickerSelect:
-    return PickerSelect(reverse_lazy("meetings:choices"), label=meeting_label)
+def meeting_picker(*, after: int | None = None) -> PickerSelect:
+    """A meeting picker; with `after` (a meeting's id), only the meetings held later."""
+    url = reverse_lazy("meetings:choices")
+    if after:
+        url = format_lazy("{}?after={}", url, after)
+    return PickerSelect(url, label=meeting_label)
 
 
 @require_GET
 def meeting_choices(request: HttpRequest) -> JsonResponse:
-    meetings = Meeting.objects.visible_to(request.user).active().order_by("-starts_at", "-pk")
+    visible = Meeting.objects.visible_to(request.user).active()
+    meetings = visible.order_by("-starts_at", "-pk")
+    after = request.GET.get("after", "")
+    if after.isdigit():  # the later meetings a resolution may be carried to, soonest first
+        held = visible.filter(pk=after).values("starts_at")[:1]
+        meetings = visible.filter(starts_at__gt=Subquery(held)).order_by("starts_at", "pk")
     return choices_response(request, meetings, fields=("title", "venue"), label=meeting_label)

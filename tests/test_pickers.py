@@ -2,6 +2,7 @@
 choices come, as the user types, from JSON endpoints that search in Thai within the user's
 scope, a screenful at a time."""
 
+import datetime
 import re
 
 import pytest
@@ -235,3 +236,26 @@ def test_the_project_and_council_forms_name_the_chosen_council_and_district_only
     assert options_of(html, "partners-0-agency") == ["", "มหาวิทยาลัยราชภัฏศรีสะเกษ"]
     html = admin_client.get(f"/councils/{councils[7].pk}/edit/").text
     assert options_of(html, "district") == ["", "กันทรลักษ์ (ศรีสะเกษ)"]
+
+
+def test_a_resolution_is_carried_to_a_later_meeting_found_by_its_picker(admin_client, sisaket):
+    earlier = MeetingFactory(province=sisaket, title="ประชุมครั้งที่ ๑")
+    resolution = ResolutionFactory(meeting=earlier)
+    for month in range(1, 31):
+        MeetingFactory(
+            province=sisaket,
+            title=f"ประชุมติดตามครั้งที่ {month}",
+            starts_at=earlier.starts_at + datetime.timedelta(days=30 * month),
+        )
+    MeetingFactory(
+        province=sisaket,
+        title="ประชุมก่อนหน้า",
+        starts_at=earlier.starts_at - datetime.timedelta(days=30),
+    )
+    html = admin_client.get(f"/meetings/resolutions/{resolution.pk}/").text
+    picker = re.search(r'<select name="carry-meeting"[^>]*data-picker-url="([^"]+)"', html)
+    assert options_of(html, "carry-meeting") == [""]
+    offered = texts(choices(admin_client, picker.group(1).replace("&amp;", "&") + "&q=ประชุม"))
+    assert len(offered) == PICKER_LIMIT
+    assert offered[0].startswith("ประชุมติดตามครั้งที่ 1 (")
+    assert not any(text.startswith(("ประชุมก่อนหน้า", "ประชุมครั้งที่ ๑")) for text in offered)
