@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
+from councils.pickers import district_picker
 from geo.models import District, Province, Subdistrict, subdistricts_of
 from portal.listing import SearchFilterSet
 from portal.roles import scope_of
@@ -29,7 +30,10 @@ class CouncilFilter(SearchFilterSet):
         "subdistrict__name_en",
     )
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=districts_in_scope, field_name="district"
+        label=_("district"),
+        queryset=districts_in_scope,
+        field_name="district",
+        widget=district_picker(),
     )
     subdistrict = django_filters.ModelChoiceFilter(
         label=_("subdistrict"), queryset=Subdistrict.objects.none(), field_name="subdistrict"

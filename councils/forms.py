@@ -4,10 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
+from councils.pickers import district_picker
 from geo.models import Province, subdistricts_of
 from portal.editing import RecordInlineFormSet
 from portal.forms import thai_formfield_callback
 from portal.lib.thai_text import NationalIdError, normalise_national_id
+from portal.pickers import use_picker
 from portal.roles import is_council_editor, scope_of
 
 # Fields a council editor may not change: they place the council and decide its standing.
@@ -42,6 +44,7 @@ class CouncilForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_in_scope(request)
+        use_picker(self.fields["district"], district_picker())
         locked = request is not None and is_council_editor(request.user)
         if locked:
             for name in AREA_FIELDS:

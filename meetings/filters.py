@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
+from councils.pickers import agency_picker, council_picker, district_picker
 from geo.areas import level_of, meeting_in_area, resolution_in_area
-from meetings.models import OPEN_STATUSES, Meeting, Resolution
+from meetings.models import OPEN_STATUSES, Meeting, Resolution, took_part
+from meetings.pickers import meeting_picker
 from portal.listing import SearchFilterSet, ThaiDateFilter
 
 
@@ -21,7 +23,9 @@ class MeetingFilter(SearchFilterSet):
         "subdistrict__name_th",
     )
     meeting_type = django_filters.ChoiceFilter(label=_("type"), choices=Meeting.Type.choices)
-    district = django_filters.ModelChoiceFilter(label=_("district"), queryset=districts_in_scope)
+    district = django_filters.ModelChoiceFilter(
+        label=_("district"), queryset=districts_in_scope, widget=district_picker()
+    )
     held_from = ThaiDateFilter(
         label=_("held from"), field_name="starts_at__date", lookup_expr="gte"
     )
@@ -59,7 +63,7 @@ class MeetingFilter(SearchFilterSet):
         return queryset.filter(meeting_in_area(level, value)).distinct()
 
     def with_council(self, queryset, name, value):
-        return queryset.filter(Q(attendance__council=value) | Q(invited_councils=value)).distinct()
+        return queryset.filter(took_part(value))
 
 
 def councils_in_scope(request):
@@ -92,15 +96,20 @@ class ResolutionFilter(SearchFilterSet):
         widget=forms.CheckboxInput,
     )
     owner_council = django_filters.ModelChoiceFilter(
-        label=_("owner (council)"), queryset=councils_in_scope
+        label=_("owner (council)"), queryset=councils_in_scope, widget=council_picker()
     )
     owner_agency = django_filters.ModelChoiceFilter(
-        label=_("owner (agency)"), queryset=agencies_in_scope
+        label=_("owner (agency)"), queryset=agencies_in_scope, widget=agency_picker()
     )
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=districts_in_scope, method="in_district"
+        label=_("district"),
+        queryset=districts_in_scope,
+        method="in_district",
+        widget=district_picker(),
     )
-    meeting = django_filters.ModelChoiceFilter(label=_("meeting"), queryset=meetings_in_scope)
+    meeting = django_filters.ModelChoiceFilter(
+        label=_("meeting"), queryset=meetings_in_scope, widget=meeting_picker()
+    )
     # Drill-down from an area profile; not shown as a field.
     area = django_filters.CharFilter(method="in_area", widget=forms.HiddenInput)
 

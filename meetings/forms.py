@@ -4,11 +4,11 @@ from django import forms
 from django.db.models import Q
 from django.forms import inlineformset_factory
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
 from councils.models import Agency, Council
+from councils.pickers import agency_picker, council_picker, district_picker
 from geo.models import Province, subdistricts_of
 from meetings.models import (
     AgendaItem,
@@ -20,9 +20,10 @@ from meetings.models import (
     Resolution,
     ResolutionFollowUp,
 )
+from meetings.pickers import meeting_picker
 from portal.editing import RecordInlineFormSet
 from portal.forms import ThaiDateField, thai_formfield_callback
-from portal.lib.dates import format_date
+from portal.pickers import use_picker
 from portal.roles import scope_of
 
 
@@ -67,8 +68,6 @@ class MeetingForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "minutes": forms.Textarea(attrs={"rows": 12}),
-            "invited_councils": forms.SelectMultiple(attrs={"size": 8}),
-            "invited_agencies": forms.SelectMultiple(attrs={"size": 8}),
         }
 
     def __init__(self, *args, request=None, **kwargs):
@@ -88,11 +87,17 @@ class MeetingForm(forms.ModelForm):
         self.fields["invited_agencies"].queryset = Agency.objects.active().order_by(
             "sector", "name_th"
         )
+        # Pickers: a province's 215 councils and the country's agencies are too many to list.
+        use_picker(self.fields["district"], district_picker())
+        use_picker(self.fields["invited_councils"], council_picker(multiple=True))
+        use_picker(self.fields["invited_agencies"], agency_picker(multiple=True))
         self.fields["invited_councils"].help_text = _(
-            "Hold Ctrl (or ⌘) to choose several. Their open resolutions of earlier meetings "
-            "appear on this meeting's agenda as matters arising."
+            "Type part of a name to find a council; choose as many as needed. Their open "
+            "resolutions of earlier meetings appear on this meeting's agenda as matters arising."
         )
-        self.fields["invited_agencies"].help_text = _("Hold Ctrl (or ⌘) to choose several.")
+        self.fields["invited_agencies"].help_text = _(
+            "Type part of a name to find an agency; choose as many as needed."
+        )
         self.fields["minutes"].help_text = _(
             "Start a line with # for a heading, with - for a bullet or with 1. for a numbered "
             "list; **bold** for bold. HTML is shown as typed, never run."
@@ -140,6 +145,11 @@ class OrganiserForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+        use_picker(
+            self.fields["agency"],
+            agency_picker(),
+            self.instance.agency if self.instance.agency_id else None,
+        )
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -164,6 +174,10 @@ def councils_for(meeting: Meeting | None, current_id: int | None, user=None):
     return councils.order_by("name_th")
 
 
+def province_of(meeting: Meeting | None) -> str | None:
+    return meeting.province_id if meeting is not None else None
+
+
 class AttendanceForm(forms.ModelForm):
     class Meta:
         formfield_callback = thai_formfield_callback
@@ -182,6 +196,13 @@ class AttendanceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["council"].queryset = councils_for(meeting, self.instance.council_id, user)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+        row = self.instance
+        use_picker(
+            self.fields["council"],
+            council_picker(province=province_of(meeting)),
+            row.council if row.council_id else None,
+        )
+        use_picker(self.fields["agency"], agency_picker(), row.agency if row.agency_id else None)
         # In a row of seven fields a long help text makes every row three times as tall;
         # the attendance page says it once above the rows.
         self.fields["organisation_text"].help_text = ""
@@ -208,6 +229,17 @@ class ResolutionForm(forms.ModelForm):
             meeting, self.instance.owner_council_id, user
         )
         self.fields["owner_agency"].queryset = Agency.objects.active().order_by("name_th")
+        row = self.instance
+        use_picker(
+            self.fields["owner_council"],
+            council_picker(province=province_of(meeting)),
+            row.owner_council if row.owner_council_id else None,
+        )
+        use_picker(
+            self.fields["owner_agency"],
+            agency_picker(),
+            row.owner_agency if row.owner_agency_id else None,
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -228,6 +260,18 @@ class MeetingRowsFormSet(RecordInlineFormSet):
     meeting has a province, on the user (`for_user`)."""
 
     user = None
+    # What each row names, loaded with the rows: the row's pickers show it by name.
+    named = {
+        Attendance: ("council__district", "agency"),
+        Resolution: ("owner_council__district", "owner_agency"),
+    }
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("queryset") is None:
+            kwargs["queryset"] = self.model.objects.active().select_related(
+                *self.named.get(self.model, ())
+            )
+        super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "meeting": self.instance, "user": self.user}
@@ -244,6 +288,11 @@ class NumberedMeetingRowsFormSet(MeetingRowsFormSet, NumberedFormSet):
 class OrganiserFormSet(RecordInlineFormSet):
     unique_field = "agency"
     duplicate_message = _("This agency is listed twice.")
+
+    def __init__(self, *args, **kwargs):
+        if kwargs.get("queryset") is None:
+            kwargs["queryset"] = MeetingOrganiser.objects.active().select_related("agency")
+        super().__init__(*args, **kwargs)
 
 
 OrganisersFormSet = inlineformset_factory(
@@ -328,15 +377,18 @@ class CarryForm(forms.Form):
             .filter(starts_at__gt=resolution.meeting.starts_at)
             .order_by("starts_at")
         )
+        province = None
         if resolution.owner_council_id is not None:
             # The resolution form's rule (councils_for): a council owns a resolution of a
             # meeting of its own province; carried elsewhere, that council's editor would
             # be shown the other province's meeting.
             meetings = meetings.filter(province__districts__councils=resolution.owner_council_id)
+            province = resolution.owner_council.district.province_id
         self.fields["meeting"].queryset = meetings
-        self.fields["meeting"].label_from_instance = lambda meeting: (
-            f"{format_date(timezone.localtime(meeting.starts_at).date(), get_language() or 'th')}"
-            f" · {meeting.title}"
+        # A picker: an administrator's later meetings are the whole country's.
+        use_picker(
+            self.fields["meeting"],
+            meeting_picker(after=resolution.meeting_id, province=province),
         )
 
     def clean(self):

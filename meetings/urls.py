@@ -1,12 +1,13 @@
 from django.urls import path
 
-from meetings import calendar_views, views
+from meetings import calendar_views, pickers, views
 
 app_name = "meetings"
 
 urlpatterns = [
     path("", views.MeetingListView.as_view(), name="list"),
     path("new/", views.meeting_create, name="create"),
+    path("choices/", pickers.meeting_choices, name="choices"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/history/", views.meeting_history, name="history"),

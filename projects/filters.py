@@ -4,6 +4,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from councils.filters import districts_in_scope
+from councils.pickers import district_picker
 from portal.listing import SearchFilterSet, ThaiDateFilter
 from projects.models import Programme, Project, ProjectPartner
 
@@ -28,7 +29,10 @@ class ProjectFilter(SearchFilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("status"), choices=Project.Status.choices)
     district = django_filters.ModelChoiceFilter(
-        label=_("district"), queryset=districts_in_scope, field_name="council__district"
+        label=_("district"),
+        queryset=districts_in_scope,
+        field_name="council__district",
+        widget=district_picker(),
     )
     started_after = ThaiDateFilter(
         label=_("starting from"), field_name="start_date", lookup_expr="gte"

@@ -5,8 +5,10 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Agency, Council
+from councils.pickers import agency_picker, council_picker
 from portal.editing import RecordInlineFormSet
 from portal.forms import FiscalYearField, PhotosField, thai_formfield_callback
+from portal.pickers import use_picker
 from projects.models import (
     Disbursement,
     Programme,
@@ -50,6 +52,12 @@ class ProjectForm(forms.ModelForm):
         if request is not None:
             councils = councils.editable_by(request.user)
         self.fields["council"].queryset = councils
+        instance = self.instance
+        use_picker(
+            self.fields["council"],
+            council_picker(),
+            instance.council if instance.council_id else None,
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -74,6 +82,10 @@ class PartnerForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Agency.objects.active().order_by("name_th")
+        partner = self.instance
+        use_picker(
+            self.fields["agency"], agency_picker(), partner.agency if partner.agency_id else None
+        )
         self.fields["contribution"].required = False
 
     def clean_contribution(self):
@@ -83,6 +95,12 @@ class PartnerForm(forms.ModelForm):
 class PartnerFormSet(RecordInlineFormSet):
     unique_field = "agency"
     duplicate_message = _("This agency is already a partner of the project.")
+
+    def __init__(self, *args, **kwargs):
+        # Each row's agency is loaded with the rows: its picker names it without a query.
+        if kwargs.get("queryset") is None:
+            kwargs["queryset"] = ProjectPartner.objects.active().select_related("agency")
+        super().__init__(*args, **kwargs)
 
 
 class DisbursementForm(forms.ModelForm):

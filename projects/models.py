@@ -173,6 +173,8 @@ class Project(Record):
         ]
         indexes = [
             models.Index(fields=["fiscal_year", "status"]),
+            # The project list's default order (newest year first, then newest record).
+            models.Index(fields=["fiscal_year", "id"], name="project_year_id_idx"),
             models.Index(fields=["programme", "fiscal_year"]),
             models.Index(fields=["council", "fiscal_year"]),
         ]

@@ -59,6 +59,12 @@ copy_plain    "$NM/bootstrap/LICENSE"                           "$OUT/bootstrap/
 # bootstrap.bundle.min.js includes Popper; ship its licence too.
 copy_plain    "$NM/@popperjs/core/LICENSE.md"                   "$OUT/bootstrap/LICENSE.popperjs-core.md"
 
+# --- Tom Select (searchable pickers; no jQuery) -----------------------------
+mkdir -p "$OUT/tom-select"
+copy_stripped "$NM/tom-select/dist/js/tom-select.complete.min.js"       "$OUT/tom-select/tom-select.complete.min.js"
+copy_stripped "$NM/tom-select/dist/css/tom-select.bootstrap5.min.css"   "$OUT/tom-select/tom-select.bootstrap5.min.css"
+copy_plain    "$NM/tom-select/LICENSE"                                  "$OUT/tom-select/LICENSE"
+
 # --- Sarabun (Fontsource) --------------------------------------------------
 FS="$NM/@fontsource/sarabun"
 SUBSETS=(thai latin)
@@ -125,7 +131,8 @@ for (const name of direct) {
   lines.push([name, entry.version, entry.license || installed.license || 'UNKNOWN', entry.integrity].join(' '));
 }
 lines.push('# bundled inside the files above (licences copied alongside):',
-           '#   @popperjs/core in bootstrap/bootstrap.bundle.min.js');
+           '#   @popperjs/core in bootstrap/bootstrap.bundle.min.js',
+           '#   @orchidjs/sifter and @orchidjs/unicode-variants in tom-select/tom-select.complete.min.js');
 fs.writeFileSync(outFile, lines.join('\n') + '\n');
 JS
 echo "  VERSIONS.txt  (generated)"

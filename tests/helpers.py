@@ -11,3 +11,12 @@ EN = {"accept-language": "en"}
 def bangkok(*args) -> datetime.datetime:
     """A moment given in Asia/Bangkok time: bangkok(2022, 12, 21, 13, 0)."""
     return timezone.make_aware(datetime.datetime(*args))
+
+
+def content_of(response) -> bytes:
+    """A response's body, streamed (exports) or not; a streamed one is read once and kept."""
+    if not response.streaming:
+        return response.content
+    if not hasattr(response, "read_body"):
+        response.read_body = b"".join(response.streaming_content)
+    return response.read_body

@@ -11,6 +11,7 @@ from tests.factories import (
     ProjectFactory,
     UserFactory,
 )
+from tests.helpers import content_of
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_archiving_hides_a_council_and_what_it_owns_from_lists_figures_and_expor
 
     listed = [c.pk for c in staff_client.get("/councils/").context["object_list"]]
     assert listed == [kept.pk]
-    csv = staff_client.get("/councils/?format=csv").content.decode("utf-8-sig")
+    csv = content_of(staff_client.get("/councils/?format=csv")).decode("utf-8-sig")
     assert council.name_th not in csv
     after = staff_client.get("/").context["summary"]
     assert after["councils"]["total"] == before["councils"]["total"] - 1

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from councils.models import Council
 from imports.models import HeaderMapping, ImportBatch
 from tests.factories import CouncilFactory, UserFactory
+from tests.helpers import content_of
 
 DATA = Path(__file__).parent / "data"
 
@@ -241,7 +242,7 @@ def test_an_export_imports_back_unchanged_and_a_stale_one_shows_conflicts(
     ]
     CouncilMemberFactory(council=councils[0], role="chair")
     staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    exported = staff_client.get("/councils/?format=xlsx").content
+    exported = content_of(staff_client.get("/councils/?format=xlsx"))
     upload(staff_client, "export.xlsx", content=exported)
     batch = ImportBatch.objects.get()
     assert batch.preview["unknown"] == []

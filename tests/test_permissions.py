@@ -21,6 +21,7 @@ from tests.factories import (
     ResolutionFactory,
     UserFactory,
 )
+from tests.helpers import content_of
 
 ROLES = ["anonymous", "admin", "staff", "staff_elsewhere", "editor", "other_editor", "viewer"]
 OK, LOGIN, FORBIDDEN, MISSING, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -91,6 +92,11 @@ MATRIX = {
     "password_change": (lambda o: "/accounts/password/change/", everyone(OK)),
     "password_change_done": (lambda o: "/accounts/password/change/done/", everyone(OK)),
     "councils:list": (lambda o: "/councils/", everyone(OK)),
+    # The pickers' choices: every user gets the ones in their own scope (maybe none).
+    "councils:choices": (lambda o: "/councils/choices/?q=ส", everyone(OK)),
+    "councils:district_choices": (lambda o: "/councils/district-choices/", everyone(OK)),
+    "agencies:choices": (lambda o: "/agencies/choices/", everyone(OK)),
+    "meetings:choices": (lambda o: "/meetings/choices/", everyone(OK)),
     "councils:create": (lambda o: "/councils/new/", CREATE),
     "councils:detail": (lambda o: f"/councils/{o['council'].pk}/", scoped()),
     "councils:edit": (lambda o: f"/councils/{o['council'].pk}/edit/", scoped(viewer=FORBIDDEN)),
@@ -279,7 +285,7 @@ def test_lists_and_exports_hold_only_what_the_user_may_see(client, world):
     client.force_login(world["users"]["editor"])
     response = client.get("/councils/")
     assert [c.pk for c in response.context["object_list"]] == [world["council"].pk]
-    csv = client.get("/councils/?format=csv").content.decode("utf-8-sig")
+    csv = content_of(client.get("/councils/?format=csv")).decode("utf-8-sig")
     assert len(csv.strip().splitlines()) == 2  # the header and the editor's own council
 
 

@@ -1,5 +1,7 @@
 """Review: meeting pages offer and show only what is in the user's scope."""
 
+import re
+
 import pytest
 
 from tests.factories import CouncilFactory, DistrictFactory, ProvinceFactory, SubdistrictFactory
@@ -16,8 +18,11 @@ def test_a_new_meeting_offers_only_the_councils_of_the_users_provinces(staff_cli
     )
     CouncilFactory(name_th="สภาองค์กรชุมชนในเขต")
     text = staff_client.get("/meetings/new/").text
-    assert "สภาองค์กรชุมชนในเขต" in text
     assert "สภาองค์กรชุมชนนอกเขต" not in text
+    # The councils are offered by the picker as the user types.
+    picker = re.search(r'<select name="invited_councils"[^>]*data-picker-url="([^"]+)"', text)
+    found = staff_client.get(picker.group(1), {"q": "สภาองค์กรชุมชน"}).json()["results"]
+    assert [row["text"].split(" (")[0] for row in found] == ["สภาองค์กรชุมชนในเขต"]
 
 
 def test_a_second_carry_that_passed_its_form_before_the_first_one_saved_is_refused():
