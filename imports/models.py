@@ -33,6 +33,7 @@ class ImportBatch(models.Model):
         PREVIEW = "preview", _("waiting for confirmation")
         IMPORTING = "importing", _("importing")
         IMPORTED = "imported", _("imported")
+        UNDOING = "undoing", _("being undone")
         UNDONE = "undone", _("undone")
         CANCELLED = "cancelled", _("cancelled")
         REFUSED = "refused", _("refused")
@@ -76,8 +77,9 @@ class ImportBatch(models.Model):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     # What the undo did and what it left because the record was edited since.
     undo_report = models.JSONField(_("undo report"), default=dict, blank=True)
-    # Work in the background (large files): rows checked so far, and the last message for
-    # the user (why a file was refused, why a commit did not go through), id + parameters.
+    # Work in the background (large files): rows checked so far (or, for an undo, records to
+    # take back), and the last message for the user (why a file was refused, why a commit or
+    # an undo did not go through), id + parameters.
     progress_done = models.PositiveIntegerField(_("rows done"), default=0)
     progress_total = models.PositiveIntegerField(_("rows to do"), default=0)
     notice = models.JSONField(_("notice"), default=dict, blank=True)
@@ -124,8 +126,13 @@ class ImportBatch(models.Model):
 
     @property
     def is_working(self) -> bool:
-        """Checked or imported in the background right now."""
-        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.IMPORTING)
+        """Checked, imported or undone in the background right now."""
+        return self.status in (
+            self.Status.QUEUED,
+            self.Status.CHECKING,
+            self.Status.IMPORTING,
+            self.Status.UNDOING,
+        )
 
 
 class HeaderMapping(models.Model):

@@ -23,7 +23,7 @@ from portal import workers
 
 logger = logging.getLogger(__name__)
 
-WORKING = (ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING)
+WORKING = (ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING, ImportBatch.Status.UNDOING)
 LOST = {
     ImportBatch.Status.CHECKING: _(
         "The check of this file stopped: the background worker doing it was lost (stopped "
@@ -33,6 +33,10 @@ LOST = {
         "The import stopped: the background worker doing it was lost (stopped or "
         "restarted). Nothing was written. Import it again, or cancel the import."
     ),
+    ImportBatch.Status.UNDOING: _(
+        "The undo stopped: the background worker doing it was lost (stopped or restarted). "
+        "Nothing was undone and the import stands; undo it again if you still want to."
+    ),
 }
 ENDED = _(
     "The background work on this file ended without finishing it. Nothing was written. "
@@ -41,9 +45,9 @@ ENDED = _(
 
 
 def _task_paths() -> list[str]:
-    from imports.tasks import commit_task, preview_task  # noqa: PLC0415 - tasks import us
+    from imports.tasks import commit_task, preview_task, undo_task  # noqa: PLC0415
 
-    return [commit_task.module_path, preview_task.module_path]
+    return [commit_task.module_path, preview_task.module_path, undo_task.module_path]
 
 
 def latest_task(batch: ImportBatch):
@@ -106,10 +110,18 @@ def check(batch: ImportBatch, now: datetime.datetime | None = None) -> bool:
             )
             task.traceback = "the worker stopped while running this task"
             task.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
-        locked.failed_during = locked.status
-        locked.status = ImportBatch.Status.FAILED
-        locked.notice = service.stored_message(reason)
-        locked.save(update_fields=["failed_during", "status", "notice"])
+        if locked.status == ImportBatch.Status.UNDOING:
+            # An undo is one transaction: a lost one undid nothing, so the import stands and
+            # its Undo button is offered again.
+            reason = LOST[ImportBatch.Status.UNDOING]
+            locked.status = ImportBatch.Status.IMPORTED
+            locked.notice = service.stored_message(reason)
+            locked.save(update_fields=["status", "notice"])
+        else:
+            locked.failed_during = locked.status
+            locked.status = ImportBatch.Status.FAILED
+            locked.notice = service.stored_message(reason)
+            locked.save(update_fields=["failed_during", "status", "notice"])
     logger.warning("import batch %s stranded while %s: marked failed", batch.pk, batch.status)
     batch.refresh_from_db()
     return True

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import DatabaseError, transaction
+from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import capfirst
@@ -604,7 +604,55 @@ def _label(record) -> str:
     return f"{capfirst(record._meta.verbose_name)} #{record.pk}"
 
 
-def undo(batch: ImportBatch, user) -> dict:
+class UndoFailed(CommitRefused):
+    """The undo met an error half-way: its transaction wrote nothing, the import stands."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The undo could not be finished, so nothing was undone: the import is as it "
+                "was. Try again; if it fails again, ask an administrator."
+            )
+        )
+
+
+def _undo_taken(pk: int) -> CommitRefused:
+    """Why a batch cannot be undone (now), as its status says."""
+    status = ImportBatch.objects.filter(pk=pk).values_list("status", flat=True).first()
+    if status == ImportBatch.Status.UNDONE:
+        return AlreadyTaken(_("This import was already undone; nothing was changed now."))
+    if status == ImportBatch.Status.UNDOING:
+        return AlreadyTaken(
+            _(
+                "This import is being undone now (it was asked a moment ago): nothing more to "
+                "do. Its page shows the report when it is done."
+            )
+        )
+    return CommitRefused(_("Only a completed import can be undone."))
+
+
+def request_undo(batch: ImportBatch, user) -> dict | None:
+    """Undo now, or for a large file in the background, as its import was (a 25,000-row undo
+    takes longer than a request should); the report, or None when it was queued."""
+    if batch.size <= settings.IMPORT_BACKGROUND_BYTES:
+        return undo(batch, user)
+    from imports.tasks import undo_task  # noqa: PLC0415 - tasks import this module
+
+    # Claimed by a conditional UPDATE: of two clicks (or users), one queues the work.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.IMPORTED).update(
+        status=ImportBatch.Status.UNDOING,
+        notice={},
+        progress_done=0,
+        progress_total=F("rows_new") + F("rows_changed"),
+    )
+    if not claimed:
+        raise _undo_taken(batch.pk)
+    batch.refresh_from_db()
+    undo_task.enqueue(batch.pk, user.pk)
+    return None
+
+
+def undo(batch: ImportBatch, user, *, queued: bool = False) -> dict:
     """Take the batch back, from the history it wrote (`import:<batch>`).
 
     A record the batch created is archived (the portal never deletes; an archived record is
@@ -614,9 +662,19 @@ def undo(batch: ImportBatch, user) -> dict:
 
     The report counts the records of the batch's kind, as the preview counted its rows;
     the rows the import changed beside them (a council's chair) are reported apart, under
-    "related". An undo is done once: it claims the batch (imported → undone) in its own
-    transaction, so a second undo finds it undone and changes nothing."""
+    "related". An undo is done once: it claims the batch (imported → undone, or for a
+    worker's `queued` undo, being undone → undone) in its own transaction, so a second undo
+    finds it undone and changes nothing. It is one transaction: an error half-way writes
+    nothing (UndoFailed) and the import stands."""
     transaction.on_commit(invalidate_figures)
+    try:
+        return _undo(batch, user, queued)
+    except DatabaseError:
+        logger.exception("Undo of import batch %s failed; nothing was written", batch.pk)
+        raise UndoFailed from None
+
+
+def _undo(batch: ImportBatch, user, queued: bool) -> dict:
     reason = batch.change_reason
     undo_reason = f"undo:{batch.pk}"
     report = {"removed": [], "restored": [], "kept": []}
@@ -625,14 +683,12 @@ def undo(batch: ImportBatch, user) -> dict:
     models = [resource_class._meta.model, *resource_class.touches]
     with transaction.atomic():
         now = timezone.now()
-        claimed = ImportBatch.objects.filter(
-            pk=batch.pk, status=ImportBatch.Status.IMPORTED
-        ).update(status=ImportBatch.Status.UNDONE, undone_at=now, undone_by=user)
+        expected = ImportBatch.Status.UNDOING if queued else ImportBatch.Status.IMPORTED
+        claimed = ImportBatch.objects.filter(pk=batch.pk, status=expected).update(
+            status=ImportBatch.Status.UNDONE, undone_at=now, undone_by=user, notice={}
+        )
         if not claimed:
-            status = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True)
-            if status.first() == ImportBatch.Status.UNDONE:
-                raise AlreadyTaken(_("This import was already undone; nothing was changed now."))
-            raise CommitRefused(_("Only a completed import can be undone."))
+            raise _undo_taken(batch.pk)
         for model in models:
             lines = report if model is resource_class._meta.model else related
             history = model.history.model
@@ -710,7 +766,8 @@ def undo(batch: ImportBatch, user) -> dict:
                         default_change_reason=undo_reason,
                     )
         report["related"] = related
-        ImportBatch.objects.filter(pk=batch.pk).update(undo_report=report)
+        done = sum(len(report[action]) for action in ("removed", "restored", "kept"))
+        ImportBatch.objects.filter(pk=batch.pk).update(undo_report=report, progress_done=done)
     batch.status, batch.undone_at, batch.undone_by = ImportBatch.Status.UNDONE, now, user
-    batch.undo_report = report
+    batch.undo_report, batch.progress_done, batch.notice = report, done, {}
     return report

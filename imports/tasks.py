@@ -1,5 +1,7 @@
-"""Large files are checked and imported by a background worker (`manage.py db_worker`), in
-any process: the file is read from the shared storage, the progress is saved on the batch."""
+"""Large files are checked, imported and undone by a background worker (`manage.py db_worker`),
+in any process: the file is read from the shared storage, the progress is saved on the batch."""
+
+import logging
 
 from django.contrib.auth import get_user_model
 from django.tasks import task
@@ -8,6 +10,8 @@ from django.utils import timezone
 from imports import service
 from imports.models import ImportBatch
 from imports.reading import FileRejected
+
+logger = logging.getLogger(__name__)
 
 
 def _load(batch_id: int, user_id: int):
@@ -60,3 +64,28 @@ def commit_task(batch_id: int, user_id: int, mode: str) -> str:
         batch.save(update_fields=["status", "notice"])
         return "refused"
     return "imported"
+
+
+@task
+def undo_task(batch_id: int, user_id: int) -> str:
+    batch, user = _load(batch_id, user_id)
+    if batch is None or user is None or batch.status != ImportBatch.Status.UNDOING:
+        return "skipped"
+    # Taken by a worker: a sign of life for the stranded-work check (imports.recovery).
+    ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+    try:
+        service.undo(batch, user, queued=True)
+    except service.AlreadyTaken:
+        return "skipped"
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the batch must say so
+        # undo() is one transaction: nothing was written. The import stands, and its page says
+        # why the undo did not go through (it may be asked again).
+        if not isinstance(exc, service.CommitRefused):
+            logger.exception("Undo of import batch %s failed; nothing was written", batch_id)
+            exc = service.UndoFailed()
+        ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.UNDOING).update(
+            status=ImportBatch.Status.IMPORTED,
+            notice=service.stored_message(exc.message, exc.params),
+        )
+        return "failed"
+    return "undone"

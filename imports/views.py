@@ -341,18 +341,22 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    """Undo a batch, once the user has confirmed what it archives and restores."""
+    """Undo a batch, once the user has confirmed what it archives and restores; a large one in
+    the background (its page shows the progress, then the report)."""
     batch = _batch(request, pk)
     confirmation = batch.undo_confirmation()
     if batch.status == ImportBatch.Status.IMPORTED and request.POST.get("confirm") != confirmation:
         return _confirm_page(request, batch, "undo", confirmation=confirmation)
     try:
-        report = service.undo(batch, request.user)
+        report = service.request_undo(batch, request.user)
     except service.AlreadyTaken as exc:
+        # A second click, tab or user: not an error, the batch is (being) undone.
         messages.info(request, str(exc))
     except service.CommitRefused as exc:
         messages.error(request, str(exc))
     else:
+        if report is None:  # queued: the page shows the progress, then the report
+            return redirect(batch)
         # Counted as the preview counted the rows: the batch's own records.
         messages.success(
             request,

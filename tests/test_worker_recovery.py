@@ -48,6 +48,11 @@ def _claimed_by_a_dead_worker(batch, status):
     )
 
 
+def confirmed(batch) -> dict:
+    """The import button's form, as the confirmation page sends it."""
+    return {"mode": "all", "confirm": batch.commit_confirmation("all")}
+
+
 def _task(batch):
     return recovery.latest_task(batch)
 
@@ -84,7 +89,7 @@ def test_an_import_whose_worker_died_shows_stopped_and_is_imported_again_on_retr
     upload(staff_client)
     work()
     batch = ImportBatch.objects.get()
-    staff_client.post(f"/imports/{batch.pk}/commit/", {"mode": "all"})
+    staff_client.post(f"/imports/{batch.pk}/commit/", confirmed(batch))
     _claimed_by_a_dead_worker(batch, "importing")
 
     progress = staff_client.get(f"/imports/{batch.pk}/progress/").json()
@@ -100,6 +105,31 @@ def test_an_import_whose_worker_died_shows_stopped_and_is_imported_again_on_retr
     batch.refresh_from_db()
     assert batch.status == "imported"
     assert Council.objects.count() == 20
+
+
+@worker_test
+def test_an_undo_whose_worker_died_leaves_the_import_standing_and_undoable_again(staff_client):
+    upload(staff_client)
+    work()
+    batch = ImportBatch.objects.get()
+    staff_client.post(f"/imports/{batch.pk}/commit/", confirmed(batch))
+    work()
+    batch.refresh_from_db()
+    staff_client.post(f"/imports/{batch.pk}/undo/", {"confirm": batch.undo_confirmation()})
+    batch.refresh_from_db()
+    assert batch.status == "undoing"
+    _claimed_by_a_dead_worker(batch, "undoing")
+
+    page = staff_client.get(f"/imports/{batch.pk}/").content.decode()
+    batch.refresh_from_db()
+    # An undo is one transaction: the lost one undid nothing, and the button is back.
+    assert batch.status == "imported" and Council.objects.count() == 20
+    assert "The undo stopped: the background worker doing it was lost" in page
+    assert _task(batch).status == "FAILED"
+    staff_client.post(f"/imports/{batch.pk}/undo/", {"confirm": batch.undo_confirmation()})
+    work()
+    batch.refresh_from_db()
+    assert batch.status == "undone" and not Council.objects.active().exists()
 
 
 @worker_test

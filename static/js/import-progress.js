@@ -11,7 +11,7 @@
   var text = document.getElementById("batch-progress-text");
 
   function show(state) {
-    // While importing (one transaction), the bar stays indeterminate.
+    // While importing or undoing (one transaction each), the bar stays indeterminate.
     if (state.total > 0 && state.status === "checking") {
       bar.max = state.total;
       bar.value = state.done;

@@ -5,6 +5,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -155,3 +156,39 @@ def test_commit_and_undo_show_their_counts_and_write_only_when_confirmed(page, l
     page.get_by_role("button", name="Yes, undo the import").click()
     expect(page.locator("#undo-report")).to_be_visible()
     assert Council.objects.active().count() == 1
+
+
+def test_a_large_undo_shows_a_progress_bar_then_the_report(page, log_in, settings, screenshot):
+    """An undo of a large file runs in the worker: the batch page shows the bar, then the
+    undo report by itself when the worker is done."""
+    from accounts.models import User
+    from imports import service
+
+    call_command("load_geography", "--province", "33", verbosity=0)
+    log_in("somchai", role="staff", first_name="สมชาย")
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    roster = (DATA / "kantharalak_council_roster.xlsx").read_bytes()
+    user = User.objects.get(username="somchai")
+    batch = service.store_upload(SimpleUploadedFile("roster.xlsx", roster), "councils", user)
+    service.commit(batch, user, ImportBatch.Mode.ALL)
+    assert Council.objects.active().count() == 20
+    settings.IMPORT_BACKGROUND_BYTES = 1000  # the roster (7 KB) counts as large now
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    page.goto(f"/imports/{batch.pk}/")
+    page.get_by_role("button", name="ยกเลิกการนำเข้านี้").click()
+    page.get_by_role("button", name="ยืนยัน ยกเลิกการนำเข้า").click()
+    expect(page.locator("#batch-progress")).to_contain_text("กำลังยกเลิกการนำเข้าเบื้องหลัง")
+    expect(page.locator("#batch-progress-text")).to_contain_text("กำลังย้อนกลับ 20 รายการ")
+    expect(page.get_by_role("button", name="ยกเลิกการนำเข้านี้")).to_have_count(0)
+    screenshot("import-undoing-th")
+    assert Council.objects.active().count() == 20
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    expect(page.locator("#undo-report")).to_contain_text(
+        "ข้อมูลที่สร้างจากการนำเข้า 20 รายการถูกเก็บเข้าคลัง", timeout=15_000
+    )
+    expect(page.locator("#batch-progress")).to_have_count(0)
+    assert Council.objects.active().count() == 0
+    assert errors == []
