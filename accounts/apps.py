@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import checks  # noqa: F401 (registers the deploy check)
         from accounts.middleware import forget
 
         def second_step_afresh(sender, request, user, **kwargs):

@@ -418,3 +418,11 @@ def test_the_admin_shows_who_has_it_and_hides_the_secrets(client, admin, staff):
     assert users["nipa"] is True and users["boss"] is False
     assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
     assert client.get("/admin/otp_static/staticdevice/").status_code == 404
+
+
+def test_the_deploy_check_warns_when_it_is_not_required(settings):
+    from accounts.checks import two_factor_required
+
+    assert [w.id for w in two_factor_required(None)] == ["accounts.W001"]
+    settings.TWO_FACTOR_REQUIRED = True
+    assert two_factor_required(None) == []
