@@ -28,22 +28,30 @@ def exempt(view_func) -> bool:
     return not getattr(view_func, "login_required", True)
 
 
+def state_of(user) -> str:
+    if twofactor.is_enabled(user):
+        return VERIFY
+    if twofactor.must_use_two_factor(user):
+        return ENROL
+    return NOTHING
+
+
 def owed(request) -> str:
     """What the signed-in, not yet verified user of this request still owes."""
     state = request.session.get(STATE_KEY)
     if state is None:
-        if twofactor.is_enabled(request.user):
-            state = VERIFY
-        elif twofactor.must_use_two_factor(request.user):
-            state = ENROL
-        else:
-            state = NOTHING
-        request.session[STATE_KEY] = state
+        state = request.session[STATE_KEY] = state_of(request.user)
     return state
 
 
+def signed_in(sender, request, user, **kwargs) -> None:
+    """At every sign-in (`user_logged_in`), what the user owes is worked out afresh."""
+    if request is not None and hasattr(request, "session"):
+        request.session[STATE_KEY] = state_of(user)
+
+
 def forget(request) -> None:
-    """Work out again at the next request (after signing in, enrolling or verifying)."""
+    """Work out again at the next request (after enrolling, verifying or turning it off)."""
     request.session.pop(STATE_KEY, None)
 
 
