@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "import_export",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "portal",
     "geo",
@@ -74,7 +77,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After the password, the second step (accounts.twofactor) before any other page.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "privacy.middleware.NoStorePersonalData",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -216,6 +222,14 @@ AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# Two-step sign-in (accounts.twofactor): required of admins and of whoever may reveal personal
+# data; optional for everyone else. On by default, off by default in development (DEBUG),
+# so `make run`'s demo logins work with a password alone.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+# Wrong codes: wait 1, 2, 4… seconds (per device) before the next try is checked.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions end after an idle hour (the expiry slides with each request) and at browser close.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=60 * 60)

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import views as accounts
 from dashboards import views as dashboards
 from portal import media, views
 
@@ -48,6 +49,15 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/two-factor/", accounts.two_factor, name="two_factor"),
+    path("accounts/two-factor/verify/", accounts.verify, name="two_factor_verify"),
+    path("accounts/two-factor/enrol/", accounts.enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/recovery-codes/",
+        accounts.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
+    path("accounts/two-factor/disable/", accounts.disable, name="two_factor_disable"),
     # The language switcher works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

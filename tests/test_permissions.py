@@ -90,6 +90,16 @@ MATRIX = {
         {role: OK for role in ROLES},
     ),
     "password_change": (lambda o: "/accounts/password/change/", everyone(OK)),
+    # Two-step sign-in (these users have none): their page and enrolment open to everyone;
+    # nothing to verify and no new recovery codes to show send them on (302).
+    "two_factor": (lambda o: "/accounts/two-factor/", everyone(OK)),
+    "two_factor_enrol": (lambda o: "/accounts/two-factor/enrol/", everyone(OK)),
+    "two_factor_verify": (lambda o: "/accounts/two-factor/verify/", everyone(302)),
+    "two_factor_recovery_codes": (
+        lambda o: "/accounts/two-factor/recovery-codes/",
+        everyone(302),
+    ),
+    "two_factor_disable": (lambda o: "/accounts/two-factor/disable/", everyone(NOT_ALLOWED)),
     "password_change_done": (lambda o: "/accounts/password/change/done/", everyone(OK)),
     "councils:list": (lambda o: "/councils/", everyone(OK)),
     # The pickers' choices: every user gets the ones in their own scope (maybe none).

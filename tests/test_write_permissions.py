@@ -37,7 +37,18 @@ EVERY_ROLE = ROLES[1:]
 # The tables a request could change (their history tables and lists included). Left out:
 # what a refused request may still write (sessions, failed logins, the access log of pages
 # that show personal data), background-task bookkeeping, and reference data no page writes.
-TRACKED = {"accounts", "admin", "auth", "councils", "imports", "meetings", "privacy", "projects"}
+TRACKED = {
+    "accounts",
+    "admin",
+    "auth",
+    "councils",
+    "imports",
+    "meetings",
+    "otp_static",
+    "otp_totp",
+    "privacy",
+    "projects",
+}
 UNTRACKED_MODELS = {"privacy.accesslog", "auth.permission"}
 
 
@@ -427,6 +438,33 @@ WRITES = {
             "new_password2": "a long new secret 1",
         },
         answers(OK),
+        set(),
+    ),
+    # Two-step sign-in, for users who have none: a code has nothing to verify, enrolment
+    # has no secret shown yet, and there are no recovery codes to renew or device to turn
+    # off; each sends the user on and changes nothing (tests/test_two_factor.py).
+    "two_factor_verify": (
+        lambda w: "/accounts/two-factor/verify/",
+        lambda w: {"code": "123456"},
+        answers(DONE),
+        set(),
+    ),
+    "two_factor_enrol": (
+        lambda w: "/accounts/two-factor/enrol/",
+        lambda w: {"code": "123456"},
+        answers(DONE),
+        set(),
+    ),
+    "two_factor_recovery_codes": (
+        lambda w: "/accounts/two-factor/recovery-codes/",
+        lambda w: {},
+        answers(DONE),
+        set(),
+    ),
+    "two_factor_disable": (
+        lambda w: "/accounts/two-factor/disable/",
+        lambda w: {"code": "123456"},
+        answers(DONE),
         set(),
     ),
 }

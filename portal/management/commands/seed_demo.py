@@ -32,4 +32,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"login {username} ({role}) {state}; its password is the value of DEMO_PASSWORD"
                 )
+            self.stdout.write(
+                "where two-step sign-in is required (TWO_FACTOR_REQUIRED, off under make run's "
+                "DEBUG=true), demo-admin sets it up with an authenticator app at its first login"
+            )
         self.stdout.write(self.style.SUCCESS("demo data ready"))
