@@ -93,6 +93,19 @@ def test_a_council_outside_the_users_provinces_cannot_be_invited(staff, meeting)
     assert not meeting.invited_councils.exists()
 
 
+def test_a_new_meeting_offers_only_the_councils_of_the_users_provinces(staff_client):
+    ubon = DistrictFactory(
+        code="3401", province=ProvinceFactory(code="34", name_th="อุบลราชธานี", name_en="Ubon")
+    )
+    CouncilFactory(
+        name_th="สภาองค์กรชุมชนนอกเขต", subdistrict=SubdistrictFactory(code="340101", district=ubon)
+    )
+    CouncilFactory(name_th="สภาองค์กรชุมชนในเขต")
+    text = staff_client.get("/meetings/new/").text
+    assert "สภาองค์กรชุมชนในเขต" in text
+    assert "สภาองค์กรชุมชนนอกเขต" not in text
+
+
 def test_an_agency_listed_twice_as_organiser_is_refused(staff, meeting):
     codi = AgencyFactory()
     url = f"/meetings/{meeting.pk}/edit/"

@@ -269,6 +269,22 @@ def test_a_done_resolution_is_not_carried(staff, forum, next_meeting):
     assert not Resolution.objects.filter(carried_from=done).exists()
 
 
+def test_a_second_carry_that_passed_its_form_before_the_first_one_saved_is_refused():
+    """A double click on "Carry over": both requests pass the form's check before either
+    saves; the second must not make a second "still to do" copy."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from meetings import services
+
+    resolution = ResolutionFactory(meeting=MeetingFactory())
+    later = MeetingFactory(starts_at=resolution.meeting.starts_at + datetime.timedelta(days=30))
+    services.carry_over(resolution, later, None, "th")
+    with pytest.raises(ValidationError):
+        services.carry_over(resolution, later, timezone.localdate(), "th")
+    assert Resolution.objects.filter(carried_from=resolution).count() == 1
+
+
 # --- matters arising --------------------------------------------------------------------------
 
 
