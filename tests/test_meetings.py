@@ -27,15 +27,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def council(sisaket):
-    district = DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์")
-    return CouncilFactory(
-        subdistrict=SubdistrictFactory(district=district, code="330401", name_th="บึงมะลู"),
-        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
-    )
-
-
-@pytest.fixture
 def meeting(sisaket):
     return MeetingFactory(
         title="ประชุมคณะทำงานขบวนองค์กรชุมชน",

@@ -36,11 +36,6 @@ def lines(**filters):
 
 
 @pytest.fixture
-def council():
-    return CouncilFactory()
-
-
-@pytest.fixture
 def member(council):
     return CouncilMemberFactory(
         council=council, full_name="นางสมศรี ใจดี", national_id=VALID_ID, phone=PHONE

@@ -31,17 +31,6 @@ def at_utc(*args):
 
 
 @pytest.fixture
-def kantharalak(sisaket):
-    return DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์")
-
-
-@pytest.fixture
-def council(kantharalak):
-    area = SubdistrictFactory(district=kantharalak, code="330401", name_th="บึงมะลู")
-    return CouncilFactory(subdistrict=area, name_th="สภาองค์กรชุมชนตำบลบึงมะลู")
-
-
-@pytest.fixture
 def forum(sisaket):
     return MeetingFactory(title="เวทีสมัชชาจังหวัด", starts_at=bangkok(2022, 12, 21, 13, 0))
 
