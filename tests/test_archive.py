@@ -15,12 +15,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def council():
-    council = CouncilFactory(name_th="สภาองค์กรชุมชนตำบลเก็บถาวร")
+@pytest.fixture(autouse=True)
+def what_the_council_owns(council):
+    """Two members and an organisation: archived and restored with the council."""
     CouncilMemberFactory.create_batch(2, council=council)
     CommunityOrganisationFactory(council=council)
-    return council
 
 
 def test_archiving_hides_a_council_and_what_it_owns_from_lists_figures_and_exports(
