@@ -66,14 +66,6 @@ def meetings_of(user, selection: Selection):
             Prefetch("resolutions", queryset=resolutions, to_attr="active_resolutions")
         )[:MEETINGS_IN_PACK]
     )
-    today = timezone.localdate()
-    for meeting in shown:
-        for resolution in meeting.active_resolutions:
-            resolution.overdue = (
-                resolution.due_on is not None
-                and resolution.due_on < today
-                and resolution.status in (Resolution.Status.OPEN, Resolution.Status.IN_PROGRESS)
-            )
     return shown, total
 
 

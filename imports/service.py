@@ -8,7 +8,6 @@ import datetime
 import hashlib
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
 
 import tablib
 from django.conf import settings
@@ -586,13 +585,6 @@ def cancel(batch: ImportBatch) -> None:
 
 
 # Undo -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class UndoLine:
-    model: str
-    label: str
-    action: str  # "removed", "restored", "kept"
 
 
 def _label(record) -> str:

@@ -1,8 +1,26 @@
+import datetime
 import os
+from decimal import Decimal
 
 import pytest
 
-from tests.factories import ProvinceFactory, UserFactory
+from councils.models import Council
+from meetings.models import Resolution
+from projects.models import Project
+from tests.factories import (
+    CommunityOrganisationFactory,
+    CouncilFactory,
+    DisbursementFactory,
+    DistrictFactory,
+    MeetingFactory,
+    ProgrammeFactory,
+    ProjectFactory,
+    ProvinceFactory,
+    ResolutionFactory,
+    SubdistrictFactory,
+    UserFactory,
+)
+from tests.helpers import bangkok
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from
 # the same thread (fixtures, assertions) are safe here.
@@ -87,3 +105,115 @@ def admin_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+@pytest.fixture
+def kantharalak(sisaket):
+    # Codes given: DOPA district codes have four digits, subdistrict codes six.
+    return DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์", name_en="Kantharalak")
+
+
+@pytest.fixture
+def area(kantharalak):
+    """Bueng Malu, a subdistrict of Kantharalak (the factories reuse it where the geography
+    is loaded)."""
+    return SubdistrictFactory(
+        district=kantharalak, code="330401", name_th="บึงมะลู", name_en="Bueng Malu"
+    )
+
+
+@pytest.fixture
+def council(area):
+    """The community-organisation council of Bueng Malu, in Sisaket."""
+    return CouncilFactory(
+        subdistrict=area,
+        code="SSK-3304-01",
+        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
+        name_en="Bueng Malu Subdistrict Council",
+        established_on=datetime.date(2015, 3, 1),
+        registered_on=datetime.date(2015, 6, 1),
+    )
+
+
+@pytest.fixture
+def world(db):
+    """Sisaket (districts A and B) and Ubon (district C), for the dashboard, area profiles and
+    the briefing pack; what each figure should be is written next to the test that checks it
+    (tests/test_dashboards.py)."""
+    archived = bangkok(2024, 1, 1, 0, 0)
+    sisaket, ubon = ProvinceFactory(), ProvinceFactory(code="34", name_th="อุบลราชธานี")
+    a, b = DistrictFactory(province=sisaket), DistrictFactory(province=sisaket)
+    c = DistrictFactory(province=ubon, code="3401")
+    welfare = ProgrammeFactory()
+    housing = ProgrammeFactory(code="baan-mankong", name_th="บ้านมั่นคง", name_en="Baan Mankong")
+    a1 = CouncilFactory(subdistrict__district=a, households=100, population=300)
+    CouncilFactory(
+        subdistrict__district=a, households=50, population=150, status=Council.Status.DORMANT
+    )
+    b1 = CouncilFactory(subdistrict__district=b, households=200, population=700)
+    CouncilFactory(subdistrict__district=b, households=999, population=999, archived_at=archived)
+    c1 = CouncilFactory(subdistrict__district=c, households=5000, population=9000)
+    CommunityOrganisationFactory(council=a1, member_count=40)
+    CommunityOrganisationFactory(council=b1, member_count=60)
+    CommunityOrganisationFactory(council=b1, member_count=1000, archived_at=archived)
+    CommunityOrganisationFactory(council=c1, member_count=500)
+    p1 = ProjectFactory(
+        council=a1,
+        programme=welfare,
+        status=Project.Status.APPROVED,
+        budget_requested=Decimal(100_000),
+        budget_approved=Decimal(90_000),
+        target_households=10,
+        reached_households=5,
+        target_persons=30,
+        reached_persons=12,
+    )
+    p2 = ProjectFactory(
+        council=b1,
+        programme=housing,
+        status=Project.Status.COMPLETED,
+        budget_requested=Decimal(200_000),
+        budget_approved=Decimal(150_000),
+        target_households=20,
+        reached_households=20,
+        target_persons=60,
+        reached_persons=55,
+    )
+    ProjectFactory(
+        council=a1,
+        programme=welfare,
+        status=Project.Status.PROPOSED,
+        budget_requested=Decimal(50_000),
+        budget_approved=Decimal(0),
+    )
+    ProjectFactory(council=a1, budget_approved=Decimal(1_000_000), archived_at=archived)
+    p5 = ProjectFactory(council=c1, budget_approved=Decimal(777_000))
+    p6 = ProjectFactory(
+        council=b1,
+        fiscal_year=2565,
+        status=Project.Status.COMPLETED,
+        budget_requested=Decimal(40_000),
+        budget_approved=Decimal(40_000),
+    )
+    DisbursementFactory(project=p1, amount=Decimal(45_000))
+    DisbursementFactory(project=p2, amount=Decimal(100_000))
+    DisbursementFactory(project=p2, amount=Decimal(50_000))
+    DisbursementFactory(project=p2, amount=Decimal(9_999), archived_at=archived)
+    DisbursementFactory(project=p6, amount=Decimal(40_000))
+    DisbursementFactory(project=p5, amount=Decimal(10_000))
+    m1 = MeetingFactory(province=sisaket, district=a, starts_at=bangkok(2022, 12, 21, 9, 0))
+    m2 = MeetingFactory(province=sisaket, district=b, starts_at=bangkok(2023, 5, 1, 9, 0))
+    MeetingFactory(
+        province=sisaket, district=a, starts_at=bangkok(2023, 1, 1, 9, 0), archived_at=archived
+    )
+    MeetingFactory(province=sisaket, district=a, starts_at=bangkok(2021, 12, 1, 9, 0))
+    m5 = MeetingFactory(province=ubon, district=c, starts_at=bangkok(2023, 2, 1, 9, 0))
+    ResolutionFactory(meeting=m1, due_on=datetime.date(2023, 1, 31))
+    ResolutionFactory(
+        meeting=m1, status=Resolution.Status.IN_PROGRESS, due_on=datetime.date(2999, 1, 1)
+    )
+    ResolutionFactory(meeting=m2, status=Resolution.Status.DONE, due_on=datetime.date(2023, 1, 1))
+    ResolutionFactory(meeting=m5, due_on=datetime.date(2023, 1, 1))
+    return {
+        "a": a, "b": b, "c": c, "welfare": welfare, "housing": housing, "a1": a1, "c1": c1,
+    }  # fmt: skip

@@ -20,3 +20,9 @@ def content_of(response) -> bytes:
     if not hasattr(response, "read_body"):
         response.read_body = b"".join(response.streaming_content)
     return response.read_body
+
+
+def list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count

@@ -16,12 +16,11 @@ from tests.helpers import content_of
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def council():
-    council = CouncilFactory(name_th="สภาองค์กรชุมชนตำบลเก็บถาวร")
+@pytest.fixture(autouse=True)
+def what_the_council_owns(council):
+    """Two members and an organisation: archived and restored with the council."""
     CouncilMemberFactory.create_batch(2, council=council)
     CommunityOrganisationFactory(council=council)
-    return council
 
 
 def test_archiving_hides_a_council_and_what_it_owns_from_lists_figures_and_exports(
@@ -30,7 +29,10 @@ def test_archiving_hides_a_council_and_what_it_owns_from_lists_figures_and_expor
     kept = CouncilFactory()
     before = staff_client.get("/").context["summary"]
     response = staff_client.post(f"/councils/{council.pk}/archive/", follow=True)
-    assert "เก็บเข้าคลัง" in response.text or response.status_code == 200
+    # Staff land back on the council's page, told what archiving did.
+    assert response.redirect_chain == [(council.get_absolute_url(), 302)]
+    assert response.status_code == 200
+    assert f"เก็บ “{council}” เข้าคลังแล้ว จะไม่ปรากฏในรายการ ตัวเลขสรุป และการส่งออก" in response.text
     council.refresh_from_db()
     assert council.is_archived
     assert not CouncilMember.objects.active().filter(council=council).exists()

@@ -19,11 +19,11 @@ from tests.factories import (
     ProvinceFactory,
     UserFactory,
 )
-from tests.test_dashboards import at, list_count, world  # noqa: F401
+from tests.helpers import bangkok, list_count
 
 
 @pytest.fixture
-def partners(world):  # noqa: F811
+def partners(world):
     """Agency X works on a project in A (5,000 baht) and one in B (3,000); Y on one in B."""
     projects = {
         (p.council.district_id, p.programme.code, p.fiscal_year): p
@@ -42,7 +42,7 @@ def partners(world):  # noqa: F811
     return {"x": x, "y": y}
 
 
-def test_province_profile_figures(partners, staff_client, world):  # noqa: F811
+def test_province_profile_figures(partners, staff_client, world):
     response = staff_client.get("/areas/33/")
     assert response.status_code == 200
     summary = response.context["summary"]
@@ -71,7 +71,7 @@ def test_a_fiscal_year_narrows_the_profile(partners, staff_client):
     assert response.context["summary"]["contribution"] == 1_000
 
 
-def test_children_with_gaps_come_first(partners, staff_client, world):  # noqa: F811
+def test_children_with_gaps_come_first(partners, staff_client, world):
     children = staff_client.get("/areas/33/").context["children"]
     assert [row["area"].code for row in children] == [world["a"].code, world["b"].code]
     a, b = children
@@ -88,7 +88,7 @@ def test_children_with_gaps_come_first(partners, staff_client, world):  # noqa: 
     assert len(first["gaps"]["missing_programmes"]) == 2
 
 
-def test_subdistrict_profile_lists_its_councils_and_projects(partners, staff_client, world):  # noqa: F811
+def test_subdistrict_profile_lists_its_councils_and_projects(partners, staff_client, world):
     a1 = world["a1"]
     response = staff_client.get(f"/areas/{a1.subdistrict_id}/")
     assert [c.pk for c in response.context["councils"]] == [a1.pk]
@@ -98,7 +98,7 @@ def test_subdistrict_profile_lists_its_councils_and_projects(partners, staff_cli
     assert breadcrumb == ["33", world["a"].code]
 
 
-def test_every_figure_links_to_a_list_with_the_same_count(partners, staff_client, world):  # noqa: F811
+def test_every_figure_links_to_a_list_with_the_same_count(partners, staff_client, world):
     for code in ("33", world["a"].code, world["a1"].subdistrict_id):
         context = staff_client.get(f"/areas/{code}/").context
         links, summary = context["links"], context["summary"]
@@ -118,7 +118,7 @@ def test_every_figure_links_to_a_list_with_the_same_count(partners, staff_client
             assert list_count(staff_client, agency["link"]) == agency["projects"]
 
 
-def test_scope_of_area_profiles(partners, client, world):  # noqa: F811
+def test_scope_of_area_profiles(partners, client, world):
     viewer = UserFactory(role="viewer")
     viewer.provinces.add(ProvinceFactory())
     client.force_login(viewer)
@@ -141,7 +141,7 @@ def test_scope_of_area_profiles(partners, client, world):  # noqa: F811
     assert client.get(f"/areas/{other.subdistrict_id}/").status_code == 404
 
 
-def test_the_partnership_matrix(partners, staff_client, world):  # noqa: F811
+def test_the_partnership_matrix(partners, staff_client, world):
     response = staff_client.get("/areas/33/partners/")
     assert response.status_code == 200
     (title, by_programme, rows, _), (_t, by_area, area_rows, _a) = response.context["matrices"]
@@ -172,7 +172,7 @@ def test_the_matrix_exports_to_xlsx(partners, staff_client):
     assert rows[1][:4] == ("ก หน่วยงานเอ็กซ์", "ราชการจังหวัด", 2, 8000)
 
 
-def test_compare_two_districts(partners, staff_client, world):  # noqa: F811
+def test_compare_two_districts(partners, staff_client, world):
     a, b = world["a"].code, world["b"].code
     response = staff_client.get("/areas/compare/", {"a": a, "b": b})
     sides = response.context["sides"]
@@ -193,20 +193,20 @@ def test_compare_two_districts(partners, staff_client, world):  # noqa: F811
     assert "เลือกตัวเลือกที่ถูกต้อง" in outside.text
 
 
-def test_an_area_profile_runs_a_fixed_number_of_queries(partners, staff_client, world):  # noqa: F811
+def test_an_area_profile_runs_a_fixed_number_of_queries(partners, staff_client, world):
     with CaptureQueriesContext(connection) as small:
         staff_client.get("/areas/33/")
     for _ in range(4):
         council = CouncilFactory(subdistrict__district=world["b"])
         project = ProjectFactory(council=council)
         ProjectPartnerFactory(project=project)
-        MeetingFactory(district=world["b"], starts_at=at(2023, 3, 3))
+        MeetingFactory(district=world["b"], starts_at=bangkok(2023, 3, 3, 9, 0))
     with CaptureQueriesContext(connection) as large:
         staff_client.get("/areas/33/")
     assert len(large) == len(small) <= 30
 
 
-def test_the_dashboard_map_leads_to_area_profiles(world, staff_client):  # noqa: F811
+def test_the_dashboard_map_leads_to_area_profiles(world, staff_client):
     tiles = staff_client.get("/", {"fiscal_year": 2566}).context["tile_map"].tiles
     assert {tile.profile for tile in tiles} == {
         f"/areas/{world['a'].code}/",
@@ -214,7 +214,7 @@ def test_the_dashboard_map_leads_to_area_profiles(world, staff_client):  # noqa:
     }
 
 
-def test_council_project_and_meeting_pages_link_to_their_areas(world, staff_client, client):  # noqa: F811
+def test_council_project_and_meeting_pages_link_to_their_areas(world, staff_client, client):
     a1 = world["a1"]
     project = Project.objects.filter(council=a1).first()
     meeting = MeetingFactory(province=world["a"].province, district=world["a"])

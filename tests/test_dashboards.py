@@ -1,118 +1,24 @@
-"""The dashboard's figures against a small data set computed by hand: scope, archived records,
-filters, drill-down links, caching and query counts."""
+"""The dashboard's figures against a small data set computed by hand (`world`, in conftest.py):
+scope, archived records, filters, drill-down links, caching and query counts."""
 
 import datetime
 import re
-from decimal import Decimal
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from councils.models import Council
 from dashboards.figures import dashboard_data
 from dashboards.filters import Selection
 from meetings.models import Resolution
-from projects.models import Project
 from tests.factories import (
-    CommunityOrganisationFactory,
     CouncilFactory,
-    DisbursementFactory,
-    DistrictFactory,
     MeetingFactory,
-    ProgrammeFactory,
     ProjectFactory,
     ProvinceFactory,
     ResolutionFactory,
     UserFactory,
 )
-
-ARCHIVED = timezone.make_aware(datetime.datetime(2024, 1, 1))
-
-
-def at(year, month, day):
-    return timezone.make_aware(datetime.datetime(year, month, day, 9, 0))
-
-
-@pytest.fixture
-def world(db):
-    """Sisaket (districts A and B) and Ubon (district C); what each figure should be is
-    written next to the test that checks it."""
-    sisaket, ubon = ProvinceFactory(), ProvinceFactory(code="34", name_th="อุบลราชธานี")
-    a, b = DistrictFactory(province=sisaket), DistrictFactory(province=sisaket)
-    c = DistrictFactory(province=ubon, code="3401")
-    welfare = ProgrammeFactory()
-    housing = ProgrammeFactory(code="baan-mankong", name_th="บ้านมั่นคง", name_en="Baan Mankong")
-    a1 = CouncilFactory(subdistrict__district=a, households=100, population=300)
-    CouncilFactory(
-        subdistrict__district=a, households=50, population=150, status=Council.Status.DORMANT
-    )
-    b1 = CouncilFactory(subdistrict__district=b, households=200, population=700)
-    CouncilFactory(subdistrict__district=b, households=999, population=999, archived_at=ARCHIVED)
-    c1 = CouncilFactory(subdistrict__district=c, households=5000, population=9000)
-    CommunityOrganisationFactory(council=a1, member_count=40)
-    CommunityOrganisationFactory(council=b1, member_count=60)
-    CommunityOrganisationFactory(council=b1, member_count=1000, archived_at=ARCHIVED)
-    CommunityOrganisationFactory(council=c1, member_count=500)
-    p1 = ProjectFactory(
-        council=a1,
-        programme=welfare,
-        status=Project.Status.APPROVED,
-        budget_requested=Decimal(100_000),
-        budget_approved=Decimal(90_000),
-        target_households=10,
-        reached_households=5,
-        target_persons=30,
-        reached_persons=12,
-    )
-    p2 = ProjectFactory(
-        council=b1,
-        programme=housing,
-        status=Project.Status.COMPLETED,
-        budget_requested=Decimal(200_000),
-        budget_approved=Decimal(150_000),
-        target_households=20,
-        reached_households=20,
-        target_persons=60,
-        reached_persons=55,
-    )
-    ProjectFactory(
-        council=a1,
-        programme=welfare,
-        status=Project.Status.PROPOSED,
-        budget_requested=Decimal(50_000),
-        budget_approved=Decimal(0),
-    )
-    ProjectFactory(council=a1, budget_approved=Decimal(1_000_000), archived_at=ARCHIVED)
-    p5 = ProjectFactory(council=c1, budget_approved=Decimal(777_000))
-    p6 = ProjectFactory(
-        council=b1,
-        fiscal_year=2565,
-        status=Project.Status.COMPLETED,
-        budget_requested=Decimal(40_000),
-        budget_approved=Decimal(40_000),
-    )
-    DisbursementFactory(project=p1, amount=Decimal(45_000))
-    DisbursementFactory(project=p2, amount=Decimal(100_000))
-    DisbursementFactory(project=p2, amount=Decimal(50_000))
-    DisbursementFactory(project=p2, amount=Decimal(9_999), archived_at=ARCHIVED)
-    DisbursementFactory(project=p6, amount=Decimal(40_000))
-    DisbursementFactory(project=p5, amount=Decimal(10_000))
-    m1 = MeetingFactory(province=sisaket, district=a, starts_at=at(2022, 12, 21))
-    m2 = MeetingFactory(province=sisaket, district=b, starts_at=at(2023, 5, 1))
-    MeetingFactory(province=sisaket, district=a, starts_at=at(2023, 1, 1), archived_at=ARCHIVED)
-    MeetingFactory(province=sisaket, district=a, starts_at=at(2021, 12, 1))
-    m5 = MeetingFactory(province=ubon, district=c, starts_at=at(2023, 2, 1))
-    ResolutionFactory(meeting=m1, due_on=datetime.date(2023, 1, 31))
-    ResolutionFactory(
-        meeting=m1, status=Resolution.Status.IN_PROGRESS, due_on=datetime.date(2999, 1, 1)
-    )
-    ResolutionFactory(meeting=m2, status=Resolution.Status.DONE, due_on=datetime.date(2023, 1, 1))
-    ResolutionFactory(meeting=m5, due_on=datetime.date(2023, 1, 1))
-    return {
-        "a": a, "b": b, "c": c, "welfare": welfare, "housing": housing, "a1": a1, "c1": c1,
-    }  # fmt: skip
+from tests.helpers import bangkok, list_count
 
 
 def staff_figures(staff_user, **selection):
@@ -121,7 +27,7 @@ def staff_figures(staff_user, **selection):
 
 def test_a_carried_resolution_counts_once(world, staff_user):
     original = Resolution.objects.get(due_on=datetime.date(2023, 1, 31))
-    later = MeetingFactory(province=original.meeting.province, starts_at=at(2023, 3, 1))
+    later = MeetingFactory(province=original.meeting.province, starts_at=bangkok(2023, 3, 1, 9, 0))
     ResolutionFactory(meeting=later, carried_from=original, owner_agency=original.owner_agency)
     assert staff_figures(staff_user)["summary"]["resolutions"]["open"] == 2
 
@@ -214,12 +120,6 @@ def test_the_viewer_page_never_shows_another_province(world, client):
     assert "777,000" not in page and "อุบลราชธานี" not in page
 
 
-def list_count(client, url: str) -> int:
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.context["paginator"].count
-
-
 def test_drill_down_links_open_lists_whose_counts_equal_the_figures(world, staff_client):
     response = staff_client.get("/", {"fiscal_year": 2566})
     context = response.context
@@ -302,7 +202,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(world, staff_client):
     for _ in range(5):
         council = CouncilFactory(subdistrict__district=world["b"])
         ProjectFactory(council=council)
-        MeetingFactory(district=world["b"], starts_at=at(2023, 3, 3))
+        MeetingFactory(district=world["b"], starts_at=bangkok(2023, 3, 3, 9, 0))
     from django.core.cache import cache
 
     cache.clear()

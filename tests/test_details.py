@@ -35,27 +35,6 @@ from tests.helpers import EN, bangkok
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def area(sisaket):
-    # Codes given: DOPA district codes have four digits, subdistrict codes six.
-    district = DistrictFactory(
-        province=sisaket, code="3304", name_th="กันทรลักษ์", name_en="Kantharalak"
-    )
-    return SubdistrictFactory(
-        district=district, code="330401", name_th="บึงมะลู", name_en="Bueng Malu"
-    )
-
-
-@pytest.fixture
-def council(area):
-    return CouncilFactory(
-        subdistrict=area,
-        code="SSK-3304-01",
-        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
-        name_en="Bueng Malu Subdistrict Council",
-    )
-
-
 def page_text(response) -> str:
     """The visible text of a page, tags removed and spaces collapsed."""
     assert response.status_code == 200

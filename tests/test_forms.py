@@ -41,34 +41,11 @@ NOTHING_SAVED = "Please correct the errors below. Nothing was saved."
 
 
 @pytest.fixture
-def area(sisaket):
-    # Codes given: DOPA district codes have four digits, subdistrict codes six.
-    district = DistrictFactory(
-        province=sisaket, code="3304", name_th="กันทรลักษ์", name_en="Kantharalak"
-    )
-    return SubdistrictFactory(
-        district=district, code="330401", name_th="บึงมะลู", name_en="Bueng Malu"
-    )
-
-
-@pytest.fixture
 def other_area(sisaket):
     district = DistrictFactory(
         province=sisaket, code="3303", name_th="กันทรารมย์", name_en="Kanthararom"
     )
     return SubdistrictFactory(district=district, code="330301", name_th="ดูน", name_en="Dun")
-
-
-@pytest.fixture
-def council(area):
-    return CouncilFactory(
-        subdistrict=area,
-        code="SSK-3304-01",
-        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
-        name_en="Bueng Malu Subdistrict Council",
-        established_on=datetime.date(2015, 3, 1),
-        registered_on=datetime.date(2015, 6, 1),
-    )
 
 
 # --- helpers --------------------------------------------------------------------------------

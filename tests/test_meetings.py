@@ -2,6 +2,7 @@
 started from a past one."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -24,15 +25,6 @@ from tests.test_details import page_text
 from tests.test_forms import add_rows, form_data
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def council(sisaket):
-    district = DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์")
-    return CouncilFactory(
-        subdistrict=SubdistrictFactory(district=district, code="330401", name_th="บึงมะลู"),
-        name_th="สภาองค์กรชุมชนตำบลบึงมะลู",
-    )
 
 
 @pytest.fixture
@@ -91,6 +83,22 @@ def test_a_council_outside_the_users_provinces_cannot_be_invited(staff, meeting)
     assert response.status_code == 200
     assert "invited_councils" in response.context["form"].errors
     assert not meeting.invited_councils.exists()
+
+
+def test_a_new_meeting_offers_only_the_councils_of_the_users_provinces(staff_client):
+    ubon = DistrictFactory(
+        code="3401", province=ProvinceFactory(code="34", name_th="อุบลราชธานี", name_en="Ubon")
+    )
+    CouncilFactory(
+        name_th="สภาองค์กรชุมชนนอกเขต", subdistrict=SubdistrictFactory(code="340101", district=ubon)
+    )
+    CouncilFactory(name_th="สภาองค์กรชุมชนในเขต")
+    text = staff_client.get("/meetings/new/").text
+    assert "สภาองค์กรชุมชนนอกเขต" not in text
+    # The councils are offered by the picker as the user types.
+    picker = re.search(r'<select name="invited_councils"[^>]*data-picker-url="([^"]+)"', text)
+    found = staff_client.get(picker.group(1), {"q": "สภาองค์กรชุมชน"}).json()["results"]
+    assert [row["text"].split(" (")[0] for row in found] == ["สภาองค์กรชุมชนในเขต"]
 
 
 def test_an_agency_listed_twice_as_organiser_is_refused(staff, meeting):

@@ -15,6 +15,7 @@ from tests.factories import (
     CouncilFactory,
     CouncilMemberFactory,
     MeetingFactory,
+    ProvinceFactory,
     UserFactory,
 )
 from tests.test_forms import form_data
@@ -32,11 +33,6 @@ def no_store(response) -> bool:
 
 def lines(**filters):
     return list(AccessLog.objects.filter(**filters).order_by("pk"))
-
-
-@pytest.fixture
-def council():
-    return CouncilFactory()
 
 
 @pytest.fixture
@@ -131,6 +127,61 @@ def test_a_history_page_with_people_is_logged_and_not_stored(staff_client, membe
     response = staff_client.get(f"/councils/{member.council_id}/history/")
     assert no_store(response)
     assert [line.model for line in lines()] == ["councils.councilmember"]
+
+
+# History pages mask for viewers what they show staff in clear -------------------------------
+
+
+def a_viewer():
+    user = UserFactory(username="viewer", role="viewer")
+    user.provinces.add(ProvinceFactory())
+    return user
+
+
+def test_a_viewer_sees_attendance_phones_masked_in_a_meetings_history(client):
+    meeting = MeetingFactory()
+    AttendanceFactory(meeting=meeting, person_name="นายทดสอบ มีเบอร์", phone=PHONE)
+    client.force_login(a_viewer())
+    text = client.get(f"/meetings/{meeting.pk}/history/").text
+    assert "นายทดสอบ มีเบอร์" in text
+    assert PHONE not in text
+    assert "xxx-xxx-5678" in text
+
+
+def test_a_viewer_sees_ids_and_phones_masked_in_a_councils_history(client):
+    member = CouncilMemberFactory(national_id=VALID_ID, phone=PHONE)
+    client.force_login(a_viewer())
+    text = client.get(f"/councils/{member.council_id}/history/").text
+    assert PHONE not in text and VALID_ID not in text
+    assert "xxx-xxx-5678" in text and "x-xxxx-xxxxx-45-0" in text
+
+
+def test_staff_see_them_in_clear_in_a_history(staff_client):
+    meeting = MeetingFactory()
+    AttendanceFactory(meeting=meeting, phone=PHONE)
+    assert PHONE in staff_client.get(f"/meetings/{meeting.pk}/history/").text
+
+
+def test_a_history_showing_phones_in_clear_is_in_the_access_log(staff_client, staff_user):
+    from privacy.models import AccessLog
+
+    meeting = MeetingFactory()
+    person = AttendanceFactory(meeting=meeting, phone=PHONE)
+    AttendanceFactory(meeting=meeting, phone="")
+    staff_client.get(f"/meetings/{meeting.pk}/history/")
+    log = AccessLog.objects.get()
+    assert (log.user, log.action, log.model) == (staff_user, "view", "meetings.attendance")
+    assert log.object_ids == [person.pk]
+
+
+def test_a_masked_history_is_not_logged(client):
+    from privacy.models import AccessLog
+
+    meeting = MeetingFactory()
+    AttendanceFactory(meeting=meeting, phone=PHONE)
+    client.force_login(a_viewer())
+    client.get(f"/meetings/{meeting.pk}/history/")
+    assert not AccessLog.objects.exists()
 
 
 def test_the_access_log_keeps_the_page_without_its_query(client, member):

@@ -8,11 +8,10 @@ import pytest
 
 from tests.factories import ProvinceFactory, UserFactory
 from tests.pdf import loose, pdf_pages
-from tests.test_dashboards import world  # noqa: F401 - the hand-computed data set
 
 
 @pytest.fixture
-def pdf_text(world, staff_client):  # noqa: F811
+def pdf_text(world, staff_client):
     response = staff_client.get("/reports/", {"fiscal_year": 2566, "format": "pdf"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -37,7 +36,7 @@ def test_the_pdf_holds_the_figures_tables_and_meetings_in_thai(pdf_text):
     assert "777,000" not in text and "อุบลราชธานี" not in text
 
 
-def test_the_pdf_in_english(world, staff_client):  # noqa: F811
+def test_the_pdf_in_english(world, staff_client):
     response = staff_client.get(
         "/reports/", {"fiscal_year": 2566, "format": "pdf"}, headers={"accept-language": "en"}
     )
@@ -48,7 +47,7 @@ def test_the_pdf_in_english(world, staff_client):  # noqa: F811
     assert "1. Summary" in text and "- 2 -" in pages[1]
 
 
-def test_the_workbook_holds_the_same_figures(world, staff_client):  # noqa: F811
+def test_the_workbook_holds_the_same_figures(world, staff_client):
     response = staff_client.get("/reports/", {"fiscal_year": 2566, "format": "xlsx"})
     assert response.status_code == 200
     assert 'filename="briefing-fy2566.xlsx"' in response["Content-Disposition"]
@@ -72,7 +71,7 @@ def test_the_workbook_holds_the_same_figures(world, staff_client):  # noqa: F811
     assert len(meetings) == 1 + 3  # header, two resolutions of one meeting, one of the other
 
 
-def test_text_cells_cannot_run_as_formulas(world, staff_client):  # noqa: F811
+def test_text_cells_cannot_run_as_formulas(world, staff_client):
     from meetings.models import Meeting
 
     Meeting.objects.filter(starts_at__year=2022).update(title="=HYPERLINK(1)")
@@ -82,7 +81,7 @@ def test_text_cells_cannot_run_as_formulas(world, staff_client):  # noqa: F811
     assert "'=HYPERLINK(1)" in titles
 
 
-def test_the_pack_follows_the_scope_of_its_reader(world, client):  # noqa: F811
+def test_the_pack_follows_the_scope_of_its_reader(world, client):
     viewer = UserFactory(role="viewer")
     viewer.provinces.add(ProvinceFactory(code="34", name_th="อุบลราชธานี"))
     client.force_login(viewer)
@@ -92,7 +91,7 @@ def test_the_pack_follows_the_scope_of_its_reader(world, client):  # noqa: F811
     assert summary["งบประมาณที่อนุมัติ (บาท)"] == 777_000
 
 
-def test_the_form_page_and_bad_choices(world, staff_client):  # noqa: F811
+def test_the_form_page_and_bad_choices(world, staff_client):
     page = staff_client.get("/reports/")
     assert page.status_code == 200 and "ดาวน์โหลด PDF" in page.text
     response = staff_client.get("/reports/", {"fiscal_year": "1999", "format": "pdf"})

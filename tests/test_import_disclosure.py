@@ -1,4 +1,5 @@
-"""Review: an import must not tell a user anything about records outside their provinces."""
+"""An import discloses nothing it should not: nothing about records outside the user's
+provinces, no template of a kind that does not exist, no formula of a header run in a download."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
