@@ -15,6 +15,7 @@ from imports.reading import _csv_rows, import_value
 from portal.lib.spreadsheets import escape_formula, unescape_formula
 from projects.models import Project
 from tests.factories import AgencyFactory, CouncilFactory, ProgrammeFactory, ProjectFactory
+from tests.helpers import content_of
 from tests.test_imports import messages_of
 
 AWKWARD = [
@@ -53,7 +54,7 @@ def places():
 def export(client, path, file_format):
     response = client.get(path, {"format": file_format})
     assert response.status_code == 200
-    return response.content
+    return content_of(response)  # streamed, as every export is
 
 
 def reimport(user, kind, content, file_format):
