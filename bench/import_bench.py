@@ -25,6 +25,7 @@ import os
 import resource
 import sys
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
@@ -207,6 +208,24 @@ def row_by_row(parsed: list[tuple]) -> float:
     return elapsed
 
 
+@contextmanager
+def bench_database(max_rows: int):
+    """A test database of the bench's own, with the import limits raised for `max_rows` and
+    uploads kept under bench/.media; dropped at the end, whatever happened."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = ROOT / "bench" / ".media"
+    settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, max_rows)
+    settings.IMPORT_MAX_BYTES = 200 * 1024 * 1024
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
@@ -214,15 +233,7 @@ def main() -> None:
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run it on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test")
-    from django.conf import settings
-
-    settings.MEDIA_ROOT = ROOT / "bench" / ".media"
-    settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, max(options.rows))
-    settings.IMPORT_MAX_BYTES = 200 * 1024 * 1024
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database(max(options.rows)):
         user = world()
         print(f"PostgreSQL {connection.pg_version // 10000}, {os.cpu_count()} CPUs")
         print(f"{'rows':>8} {'preview/s':>10} {'commit/s':>10} {'both/s':>9} {'COPY/s':>9} "
@@ -249,8 +260,6 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory of the process: {peak:,.0f} MB")
         print(f"row-by-row measured on the first {options.row_by_row_rows:,} rows of each size")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -30,9 +30,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
     override_settings,
-    setup_test_environment,
 )
-from import_bench import clear_projects, generate, world  # noqa: E402 - sets Django up
+from import_bench import bench_database, clear_projects, generate, world  # noqa: E402 - sets Django up
 
 
 def imported(user, content: bytes, count: int):
@@ -80,13 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[5_000])
     options = parser.parse_args()
-    settings.MEDIA_ROOT = ROOT / "bench" / ".media"
-    settings.IMPORT_MAX_ROWS = max(settings.IMPORT_MAX_ROWS, max(options.rows))
-    settings.IMPORT_MAX_BYTES = 200 * 1024 * 1024
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with bench_database(max(options.rows)):
         user = world()
         print(f"{connection.vendor}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
         print(f"{'rows':>8} {'request ms':>10} {'worker s':>9} {'worker/s':>9} "
@@ -101,8 +94,6 @@ def main() -> None:
                 f"{count / measured['worker']:>9,.0f} {measured['queries'] * 1000 / count:>7.1f} "
                 f"{measured['immediate']:>12.1f}"
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
