@@ -34,6 +34,10 @@ class PortalAdminSite(admin.AdminSite):
     """Django's admin site, whose every registered model admin (the portal's and those of
     the libraries) gets the bounded search."""
 
+    site_header = _("Sisaket Partnership Portal: administration")
+    site_title = _("Portal administration")
+    index_title = _("Administration")
+
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, BoundedSearchAdmin):

@@ -1,6 +1,8 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import apps as tasks_apps
 
 
 class PortalConfig(AppConfig):
@@ -20,3 +22,15 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 
     default = False  # named in INSTALLED_APPS in place of django.contrib.admin
     default_site = "portal.admin.PortalAdminSite"
+
+
+class AxesConfig(axes_apps.AppConfig):
+    """django-axes (sign-in lockouts), named in the admin in the reader's language."""
+
+    verbose_name = _("Sign-in lockouts")
+
+
+class TasksConfig(tasks_apps.TasksAppConfig):
+    """django-tasks' database backend (the import and export queue), named likewise."""
+
+    verbose_name = _("Background tasks")

@@ -72,7 +72,7 @@ def export_response(
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    workbook = _xlsx_file(resource, queryset, language, title=basename)
+    workbook = _xlsx_file(resource, queryset, language)
     return FileResponse(
         workbook,
         as_attachment=True,
@@ -112,11 +112,14 @@ def _csv_chunks(resource: ExportResource, queryset: QuerySet, language: str) -> 
 BOLD, WRAPPED = Font(bold=True), Alignment(wrap_text=True)
 
 
-def _xlsx_file(resource: ExportResource, queryset: QuerySet, language: str, *, title: str):
+def _xlsx_file(resource: ExportResource, queryset: QuerySet, language: str):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
     with translation.override(language):
+        # The sheet is named as the list is, in the reader's language ("สภาองค์กรชุมชน").
+        sheet = workbook.create_sheet(
+            title=str(capfirst(queryset.model._meta.verbose_name_plural))[:31]
+        )
+        sheet.freeze_panes = "A2"
         rows = export_rows(resource, queryset)
         headers = next(rows)
         for index, header in enumerate(headers, start=1):

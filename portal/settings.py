@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "import_export",
     "django_filters",
-    "axes",
+    "portal.apps.AxesConfig",  # axes, its name translated
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "dashboards",
     "areas",
     "imports",
-    "django_tasks_db",
+    "portal.apps.TasksConfig",  # django_tasks_db, its name translated
 ]
 
 MIDDLEWARE = [

@@ -190,7 +190,7 @@ def test_compare_two_districts(partners, staff_client, world):
     # An area outside the scope is not offered: nothing is compared.
     outside = staff_client.get("/areas/compare/", {"a": a, "b": world["c"].code})
     assert outside.context["sides"] == []
-    assert "เลือกตัวเลือกที่ถูกต้อง" in outside.text
+    assert "กรุณาเลือกจากรายการ" in outside.text
 
 
 def test_an_area_profile_runs_a_fixed_number_of_queries(partners, staff_client, world):

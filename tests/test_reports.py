@@ -97,4 +97,4 @@ def test_the_form_page_and_bad_choices(world, staff_client):
     response = staff_client.get("/reports/", {"fiscal_year": "1999", "format": "pdf"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
-    assert "เลือกตัวเลือกที่ถูกต้อง" in response.text  # Django's "select a valid choice"
+    assert "กรุณาเลือกจากรายการ" in response.text  # Django's "select a valid choice"
