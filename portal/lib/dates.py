@@ -114,8 +114,9 @@ def _christian(year: int) -> int:
 
 def parse_date(text: str) -> datetime.date:
     """Read a date as people write it: `21/12/2565`, `21-12-2022`, `2565-12-21`, `๒๑/๑๒/๒๕๖๕`,
-    `21122565` (a numeric keypad), `21 ธ.ค. 2565`, `21 ธันวาคม 2565`, `21 Dec 2022`. A year of 2400 or more is Buddhist-era.
-    Raises ValueError for anything else, including days that do not exist."""
+    `21122565` (a numeric keypad), `21 ธ.ค. 2565`, `21 ธันวาคม 2565`, `21 Dec 2022`. A year of
+    2400 or more is Buddhist-era. Raises ValueError for anything else, including days that do
+    not exist."""
     cleaned = " ".join(arabic_digits(text).strip().split())
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
         year, month, day = (int(part) for part in match.groups())
