@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from councils.filters import AgencyFilter, CouncilFilter
 from councils.forms import AgencyForm, CouncilForm, MembersFormSet, OrganisationsFormSet
@@ -221,7 +221,7 @@ def council_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: what it would change, to confirm
 def council_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     council = get_editable_or_404(Council.objects.all(), request.user, pk=pk)
     return revert_action(request, council, history_id, CouncilForm, COUNCIL_ROWS)
@@ -232,7 +232,7 @@ def agency_history(request: HttpRequest, pk: int) -> HttpResponse:
     return history_page(request, agency, [])
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: what it would change, to confirm
 def agency_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     agency = get_editable_or_404(Agency.objects.all(), request.user, pk=pk)
     return revert_action(request, agency, history_id, AgencyForm)

@@ -5,14 +5,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dashboards import presentation, quality, reports
+from dashboards import council_home, presentation, quality, reports
 from dashboards.cache import cached
 from dashboards.figures import dashboard_data
 from dashboards.filters import SelectionForm
 from meetings.models import Meeting
+from portal.roles import is_council_editor, scope_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    council_id = scope_of(request.user).council_id
+    if is_council_editor(request.user) and council_id and "dashboard" not in request.GET:
+        # A council editor's home is its own council; the province dashboard is a link away.
+        return render(
+            request, "dashboards/council_home.html", council_home.build(request.user, council_id)
+        )
     form = SelectionForm(request.GET, request=request)
     selection = form.selection()
     data = cached(request.user, selection, dashboard_data)

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import services
 from meetings.attendance_import import AttendanceFileError, add_attendance, check_rows, read_rows
@@ -324,7 +324,7 @@ def meeting_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: what it would change, to confirm
 def meeting_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     meeting = get_editable_or_404(Meeting.objects.all(), request.user, pk=pk)
     return revert_action(request, meeting, history_id, MeetingForm, _meeting_rows(request.user))

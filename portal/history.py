@@ -155,6 +155,46 @@ def _row_label(row, labels: dict) -> str:
     return f"{capfirst(model._meta.verbose_name)} #{row.id}"
 
 
+def _presented(raw: list[tuple], labels: dict, masks: dict) -> list[Change]:
+    """Raw (field, old, new) differences as the reader sees them: labels, records by name,
+    dates in the reader's era, people's numbers masked where `masks` says."""
+    return [
+        Change(
+            capfirst(model_field.verbose_name),
+            *(
+                labels.get((model_field.related_model, value), str(value))
+                if model_field.is_relation and value is not None
+                else masks[model_field.name](value) or "–"
+                if model_field.name in masks and value
+                else _plain(value, model_field)
+                for value in (old, new)
+            ),
+        )
+        for model_field, old, new in raw
+    ]
+
+
+def is_current(record: Model, history_row) -> bool:
+    """Whether this version is the record as it is now (restoring it would change nothing)."""
+    latest = record.history.order_by("-history_date", "-history_id").first()
+    return latest is not None and latest.history_id == history_row.history_id
+
+
+def revert_preview(record: Model, history_row, *, masked: bool = False) -> list[Change]:
+    """What restoring `history_row` would change, field by field: now → restored."""
+    now = record.history.order_by("-history_date", "-history_id").first()
+    raw = [
+        change
+        for change in _changes(now, history_row)
+        if change[0].name != "archived_at"  # a revert never archives or restores a record
+    ]
+    masks = PERSONAL_FIELDS.get(record._meta.label_lower, {}) if masked else {}
+    return _presented(raw, _related_labels(raw), masks)
+
+
+SYSTEM_PATHS = {"system"}
+
+
 def entries_for(main: Model, owned: list, *, masked: bool = False) -> list[Entry]:
     """History entries of `main` and of the rows it owns, newest first.
 
@@ -175,20 +215,7 @@ def entries_for(main: Model, owned: list, *, masked: bool = False) -> list[Entry
     entries = []
     for row, is_main, raw in pending:
         masks = PERSONAL_FIELDS.get(row.instance_type._meta.label_lower, {}) if masked else {}
-        changes = [
-            Change(
-                capfirst(model_field.verbose_name),
-                *(
-                    labels.get((model_field.related_model, value), str(value))
-                    if model_field.is_relation and value is not None
-                    else masks[model_field.name](value) or "–"
-                    if model_field.name in masks and value
-                    else _plain(value, model_field)
-                    for value in (old, new)
-                ),
-            )
-            for model_field, old, new in raw
-        ]
+        changes = _presented(raw, labels, masks)
         entries.append(
             Entry(
                 history=row,

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 
 from portal.access import can_edit
 from portal.archiving import archive, restore
-from portal.history import PERSONAL_FIELDS, RevertRefused, entries_for, revert
+from portal.history import (
+    PERSONAL_FIELDS,
+    SYSTEM_PATHS,
+    RevertRefused,
+    entries_for,
+    is_current,
+    revert,
+    revert_preview,
+)
 from privacy.services import (
     log_personal_data_shown,
     mark_personal_data,
@@ -32,6 +40,16 @@ def _people_shown(entries) -> dict[str, list[Model]]:
 def history_page(request: HttpRequest, record: Model, owned: list) -> HttpResponse:
     shown = shows_personal_data(request)
     entries = entries_for(record, owned, masked=not shown)
+    # Changes made by the system (demo data, scripts) can be left out to read people's own.
+    hide_system = request.GET.get("changes") == "people"
+    hidden = 0
+    if hide_system:
+        kept = [e for e in entries if e.history.history_change_reason not in SYSTEM_PATHS]
+        hidden, entries = len(entries) - len(kept), kept
+    current = next((entry.history.history_id for entry in entries if entry.is_main), None)
+    if hide_system:
+        latest = record.history.order_by("-history_date", "-history_id").first()
+        current = latest.history_id if latest is not None else None
     people = _people_shown(entries)
     if people:
         mark_personal_data(request)  # masked or not, the page is not kept by any cache
@@ -45,6 +63,9 @@ def history_page(request: HttpRequest, record: Model, owned: list) -> HttpRespon
         {
             "record": record,
             "entries": entries,
+            "current_history_id": current,
+            "hide_system": hide_system,
+            "hidden": hidden,
             "can_edit": can_edit(request.user, record),
             "model_name": record._meta.model_name,
         },
@@ -58,12 +79,34 @@ def revert_action(
     form_class: type[ModelForm],
     formsets: dict | None = None,
 ) -> HttpResponse:
-    """POST only; `record` was fetched with get_editable_or_404 by the caller; `form_class`
-    and `formsets` are those of its edit page (built for this user the same way)."""
+    """GET: what restoring the version would change, field by field, to confirm; POST: restore
+    it. `record` was fetched with get_editable_or_404 by the caller; `form_class` and
+    `formsets` are those of its edit page (built for this user the same way)."""
     history_row = record.history.filter(history_id=history_id).first()
     if history_row is None:
         raise Http404
     history_page_url = request.path.rsplit("/", 3)[0] + "/"
+    current = is_current(record, history_row)
+    if request.method != "POST":
+        shown = shows_personal_data(request)
+        return render(
+            request,
+            "portal/revert_confirm.html",
+            {
+                "record": record,
+                "version": history_row,
+                "is_current": current,
+                "changes": [] if current else revert_preview(record, history_row, masked=not shown),
+                "history_url": history_page_url,
+            },
+        )
+    if current:
+        messages.info(
+            request,
+            _("Version %(version)s is the record as it is now; nothing was changed.")
+            % {"version": history_row.version},
+        )
+        return redirect(history_page_url)
     try:
         with transaction.atomic():
             reverted = revert(

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.access import (
     can_create,
@@ -157,7 +157,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])  # GET: what it would change, to confirm
 def project_revert(request: HttpRequest, pk: int, history_id: int) -> HttpResponse:
     project = get_editable_or_404(Project.objects.all(), request.user, pk=pk)
     return revert_action(request, project, history_id, ProjectForm, PROJECT_ROWS)

@@ -10,7 +10,7 @@ from accounts.models import User
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from geo.models import District, Province, Subdistrict
 from meetings.models import Attendance, Meeting, MeetingObjective, Resolution
-from projects.models import Disbursement, Programme, Project, ProjectPartner
+from projects.models import Disbursement, Programme, ProgressUpdate, Project, ProjectPartner
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -112,6 +112,16 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     fiscal_year = 2566
     budget_requested = Decimal("100000")
     budget_approved = Decimal("90000")
+
+
+class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgressUpdate
+
+    project = factory.SubFactory(ProjectFactory)
+    reported_on = factory.LazyFunction(timezone.localdate)
+    percent_complete = 50
+    text = "ดำเนินการไปแล้วครึ่งหนึ่ง"
 
 
 class ProjectPartnerFactory(factory.django.DjangoModelFactory):

@@ -252,14 +252,34 @@ def test_a_new_council_is_created_and_the_page_redirects_to_it(staff, area):
         ("๒๑/๑๒/๒๕๖๕", {}),
         ("21 ธ.ค. 2565", {}),
         ("21/12/2022", EN),
+        ("21122565", {}),
+        ("๒๑๑๒๒๕๖๕", {}),
+        ("21122022", EN),
     ],
-    ids=["buddhist-era", "thai-digits", "thai-month", "christian-era-in-english"],
+    ids=[
+        "buddhist-era",
+        "thai-digits",
+        "thai-month",
+        "christian-era-in-english",
+        "numeric-keypad",
+        "numeric-keypad-thai-digits",
+        "numeric-keypad-christian-era",
+    ],
 )
 def test_a_registration_date_is_read_as_typed(staff, council, typed, headers):
     response = edit(staff, council, headers=headers, registered_on=typed)
     assert response.status_code == 302
     council.refresh_from_db()
     assert council.registered_on == datetime.date(2022, 12, 21)
+
+
+@pytest.mark.parametrize("typed", ["32122565", "21132565", "2112256", "211225650"])
+def test_a_date_typed_without_separators_must_be_a_real_day(staff, council, typed):
+    response = edit(staff, council, registered_on=typed)
+    assert response.status_code == 200
+    assert "21/12/2565" in response.text  # the message shows how to write it
+    council.refresh_from_db()
+    assert council.registered_on == datetime.date(2015, 6, 1)
 
 
 def test_the_edit_page_shows_dates_in_the_readers_era(staff, council):

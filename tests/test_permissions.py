@@ -118,24 +118,36 @@ MATRIX = {
         {**everyone(FORBIDDEN), "admin": OK, "staff": OK},
     ),
     "councils:history": (lambda o: f"/councils/{o['council'].pk}/history/", scoped()),
+    # GET: what restoring the version would change, to confirm (as the edit page allows).
     "councils:revert": (
-        lambda o: f"/councils/{o['council'].pk}/history/1/revert/",
-        everyone(NOT_ALLOWED),
+        lambda o: (
+            f"/councils/{o['council'].pk}/history/{o['council'].history.earliest().history_id}/revert/"
+        ),
+        scoped(viewer=FORBIDDEN),
     ),
     "agencies:history": (lambda o: f"/agencies/{o['agency'].pk}/history/", everyone(OK)),
+    # GET: what restoring the version would change, to confirm (as the edit page allows).
     "agencies:revert": (
-        lambda o: f"/agencies/{o['agency'].pk}/history/1/revert/",
-        everyone(NOT_ALLOWED),
+        lambda o: (
+            f"/agencies/{o['agency'].pk}/history/{o['agency'].history.earliest().history_id}/revert/"
+        ),
+        {**everyone(FORBIDDEN), "admin": OK, "staff": OK},
     ),
     "projects:history": (lambda o: f"/projects/{o['project'].pk}/history/", scoped()),
+    # GET: what restoring the version would change, to confirm (as the edit page allows).
     "projects:revert": (
-        lambda o: f"/projects/{o['project'].pk}/history/1/revert/",
-        everyone(NOT_ALLOWED),
+        lambda o: (
+            f"/projects/{o['project'].pk}/history/{o['project'].history.earliest().history_id}/revert/"
+        ),
+        scoped(viewer=FORBIDDEN),
     ),
     "meetings:history": (lambda o: f"/meetings/{o['meeting'].pk}/history/", scoped()),
+    # GET: what restoring the version would change, to confirm (as the edit page allows).
     "meetings:revert": (
-        lambda o: f"/meetings/{o['meeting'].pk}/history/1/revert/",
-        everyone(NOT_ALLOWED),
+        lambda o: (
+            f"/meetings/{o['meeting'].pk}/history/{o['meeting'].history.earliest().history_id}/revert/"
+        ),
+        scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
     ),
     "councils:archive": (lambda o: f"/councils/{o['council'].pk}/archive/", everyone(NOT_ALLOWED)),
     "councils:restore": (lambda o: f"/councils/{o['council'].pk}/restore/", everyone(NOT_ALLOWED)),

@@ -212,3 +212,57 @@ def test_a_meeting_with_its_rows_reverts_when_the_rows_still_hold(staff_client):
     revert(staff_client, meeting, first_version(meeting))
     meeting.refresh_from_db()
     assert meeting.title == "เดิม"
+
+
+# --- confirming with what will change --------------------------------------------------------
+
+
+def test_only_earlier_versions_offer_a_restore_and_the_current_one_says_so(client, editor):
+    editor.households = 200
+    editor.save()
+    page = client.get(f"/councils/{editor.pk}/history/").content.decode()
+    latest = editor.history.order_by("-history_id").first()
+    assert page.count("ย้อนกลับเป็นฉบับนี้") == 1
+    assert f"/history/{first_version(editor).history_id}/revert/" in page
+    assert f"/history/{latest.history_id}/revert/" not in page
+    assert "ฉบับปัจจุบัน" in page
+
+
+def test_the_restore_shows_what_changes_field_by_field_and_changes_nothing_yet(client, editor):
+    editor.households = 200
+    editor.save()
+    version = first_version(editor)
+    url = f"/councils/{editor.pk}/history/{version.history_id}/revert/"
+    page = client.get(url).content.decode()
+    assert "การย้อนกลับจะเปลี่ยน 1 ช่อง" in page
+    assert "200" in page and "100" in page  # households: now 200, restored 100
+    editor.refresh_from_db()
+    assert editor.households == 200 and editor.history.count() == 2
+    english = client.get(url, headers=EN).content.decode()
+    assert "Restoring it changes 1 field" in english and "Restored" in english
+    client.post(url)
+    editor.refresh_from_db()
+    assert editor.households == 100
+
+
+def test_restoring_the_current_version_changes_nothing(client, editor):
+    current = editor.history.order_by("-history_id").first()
+    url = f"/councils/{editor.pk}/history/{current.history_id}/revert/"
+    assert "ย้อนกลับแล้วจะไม่มีอะไรเปลี่ยน" in client.get(url).content.decode()
+    response = client.post(url, follow=True)
+    assert "คือข้อมูลปัจจุบัน" in " ".join(shown_messages(response))
+    assert editor.history.count() == 1
+
+
+def test_changes_made_by_the_system_can_be_left_out_of_the_history(client, editor):
+    # The fixture's council was created outside any request: a system change.
+    editor.households = 300
+    editor.save()  # also outside a request: system
+    client.post(
+        f"/councils/{editor.pk}/history/{first_version(editor).history_id}/revert/"
+    )  # a person's change
+    people = client.get(f"/councils/{editor.pk}/history/?changes=people").content.decode()
+    assert "ซ่อนการเปลี่ยนแปลงโดยระบบ 2 รายการ" in people
+    assert people.count('class="card mb-2') == 1
+    everything = client.get(f"/councils/{editor.pk}/history/").content.decode()
+    assert everything.count('class="card mb-2') == 3

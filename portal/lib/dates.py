@@ -114,13 +114,19 @@ def _christian(year: int) -> int:
 
 def parse_date(text: str) -> datetime.date:
     """Read a date as people write it: `21/12/2565`, `21-12-2022`, `2565-12-21`, `๒๑/๑๒/๒๕๖๕`,
-    `21 ธ.ค. 2565`, `21 ธันวาคม 2565`, `21 Dec 2022`. A year of 2400 or more is Buddhist-era.
-    Raises ValueError for anything else, including days that do not exist."""
+    `21122565` (a numeric keypad), `21 ธ.ค. 2565`, `21 ธันวาคม 2565`, `21 Dec 2022`. A year of
+    2400 or more is Buddhist-era. Raises ValueError for anything else, including days that do
+    not exist."""
     cleaned = " ".join(arabic_digits(text).strip().split())
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", cleaned):
         year, month, day = (int(part) for part in match.groups())
     elif match := re.fullmatch(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})", cleaned):
         day, month, year = (int(part) for part in match.groups())
+    elif match := re.fullmatch(r"(\d{2})(\d{2})(\d{4})", cleaned):
+        # Typed on a phone's numeric keypad, with no "/": 21122565.
+        day, month, year = (int(part) for part in match.groups())
+        if not 1 <= month <= 12 and int(cleaned[:4]) >= 1900:  # 25651221: year first
+            year, month, day = int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:])
     elif match := _NAMED_MONTH.fullmatch(cleaned):
         day, name, year = int(match[1]), match[2].replace(" ", "").lower(), int(match[3])
         month = _MONTHS_BY_NAME.get(name) or _MONTHS_BY_NAME.get(name[:3])
