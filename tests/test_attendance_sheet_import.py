@@ -337,3 +337,10 @@ def test_checking_a_sheet_costs_the_same_queries_for_ten_or_two_hundred_people(
 
     queries(10)  # the user's provinces, read once per request
     assert queries(200) == queries(10)
+
+
+def test_the_attendance_page_tells_in_thai_how_a_sheet_is_read_and_confirmed(staff, meeting):
+    page = staff.get(f"/meetings/{meeting.pk}/attendance/", headers=TH).content.decode()
+    assert f'action="/imports/meetings/{meeting.pk}/attendance/"' in page
+    assert "แถวหัวตารางระบุชื่อคอลัมน์" in page and "จนกว่าคุณจะยืนยัน" in page
+    assert "อัปโหลดและตรวจ" in page and "Upload and check" not in page
