@@ -344,3 +344,17 @@ def test_the_attendance_page_tells_in_thai_how_a_sheet_is_read_and_confirmed(sta
     assert f'action="/imports/meetings/{meeting.pk}/attendance/"' in page
     assert "แถวหัวตารางระบุชื่อคอลัมน์" in page and "จนกว่าคุณจะยืนยัน" in page
     assert "อัปโหลดและตรวจ" in page and "Upload and check" not in page
+
+
+def test_a_meeting_archived_before_the_confirmation_gets_no_one(staff, meeting):
+    upload(staff, meeting, sheet([["ชื่อ-สกุล", "ตำแหน่ง"], ["นางมาลี", "ประธาน"]]))
+    batch = ImportBatch.objects.get()
+    meeting.archive()
+    assert "nothing was imported" in " ".join(shown(confirm(staff, batch)))
+    batch.refresh_from_db()
+    assert batch.rows_error == 1
+    with translation.override("en"):
+        assert messages_of(batch.preview["rows"][0]) == [
+            "This meeting is archived or no longer yours to edit: nothing can be added."
+        ]
+    assert not Attendance.objects.exists()
