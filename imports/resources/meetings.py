@@ -143,7 +143,7 @@ class AttendanceImportResource(ImportResource):
         # (the template's "หน่วยงาน / Agency" and "ลำดับ / Order" still read as those columns).
         for alias in cls.aliases["organisation"]:
             names[normalise_header(alias)] = "organisation"
-        for header in RUNNING_NUMBER[:6]:
+        for header in ("ลำดับ", "ลำดับที่", "ที่", "no", "no.", "#"):
             names[normalise_header(header)] = IGNORED
         return names
 
