@@ -89,6 +89,16 @@ class ImportBatch(models.Model):
     # that "retry" does that again.
     heartbeat_at = models.DateTimeField(_("last sign of work"), null=True, blank=True)
     failed_during = models.CharField(_("stopped while"), max_length=12, choices=Status, blank=True)
+    # A sign-in sheet uploaded on a meeting's attendance page: every row is for this meeting
+    # (the file needs no meeting column), and whoever may edit the meeting may import it.
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting"),
+    )
 
     class Meta:
         verbose_name = _("import batch")

@@ -115,11 +115,16 @@ def clean_cell(value):
 
 
 def read_table(
-    uploaded, file_name: str, match_header: Callable[[str], str | None], mapping=None
+    uploaded,
+    file_name: str,
+    match_header: Callable[[str], str | None],
+    mapping=None,
+    lone_keys=frozenset(),
 ) -> Table:
     """Read an `.xlsx` or `.csv` upload into a Table. `match_header(normalised text)` names the
     field of a header (or IGNORED, or None); `mapping` (normalised header → key) is what the
-    user said about headers the portal did not know."""
+    user said about headers the portal did not know. A header row names at least two known
+    columns, or one of `lone_keys` (a sign-in sheet may be a list of names and nothing else)."""
     mapping = mapping or {}
     size = getattr(uploaded, "size", None)
     if size is None:
@@ -152,7 +157,7 @@ def read_table(
         raw_rows, sheet_name = _csv_rows(uploaded.read()), ""
     else:
         raise FileRejected(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
-    return _table(raw_rows, match_header, mapping, sheet_name)
+    return _table(raw_rows, match_header, mapping, sheet_name, lone_keys)
 
 
 def _check_zip(uploaded) -> None:
@@ -269,7 +274,7 @@ def _header_key(text: str, match_header, mapping) -> str | None:
     return key
 
 
-def _table(raw_rows, match_header, mapping, sheet_name) -> Table:
+def _table(raw_rows, match_header, mapping, sheet_name, lone_keys=frozenset()) -> Table:
     max_rows = settings.IMPORT_MAX_ROWS
     max_columns = settings.IMPORT_MAX_COLUMNS
     iterator = iter(raw_rows)
@@ -285,7 +290,7 @@ def _table(raw_rows, match_header, mapping, sheet_name) -> Table:
             if isinstance(value, str)
         ]
         recognised = [item for item in known if item[2] not in (None, IGNORED)]
-        if len(recognised) >= 2:
+        if len(recognised) >= 2 or (len(recognised) == 1 and recognised[0][2] in lone_keys):
             header_row = number
             columns = [Column(index, str(value), key) for index, value, key in known]
             break

@@ -156,9 +156,16 @@ def read_file(batch: ImportBatch) -> Table:
     resource_class = KINDS[batch.kind]
     mapping = mapping_for(batch.kind, batch.created_by_id)
     with batch.file.open("rb") as handle:
-        table = read_table(handle, batch.file_name, resource_class.match_header, mapping)
+        table = read_table(
+            handle,
+            batch.file_name,
+            resource_class.match_header,
+            mapping,
+            resource_class.lone_headers,
+        )
     present = {column.key for column in table.columns}
-    missing = [keys for keys in resource_class.required_columns if not present & set(keys)]
+    required = resource_class.columns_required(batch)
+    missing = [keys for keys in required if not present & set(keys)]
     if missing:
         raise FileRejected(
             _("The file has no column for: %(columns)s."),
@@ -170,16 +177,18 @@ def read_file(batch: ImportBatch) -> Table:
     return table
 
 
-def store_upload(uploaded, kind: str, user) -> ImportBatch:
+def store_upload(uploaded, kind: str, user, meeting=None) -> ImportBatch:
     """Keep the file in shared storage and check it. A small file is checked at once, and one
     that cannot be read is refused (FileRejected) leaving no batch and no file; a large one
-    is checked in the background (the batch page shows the progress, or why it was refused)."""
+    is checked in the background (the batch page shows the progress, or why it was refused).
+    `meeting`: a sign-in sheet uploaded on that meeting's page, every row for it."""
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
     batch = ImportBatch(
         kind=kind,
+        meeting=meeting,
         created_by=user,
         file_name=(uploaded.name or "upload")[-255:],
         sha256=digest.hexdigest(),

@@ -136,6 +136,15 @@ COLUMN_HELP = {
         "",
     ),
     "order": (False, gettext_noop("A whole number: the order on the attendance list."), "1"),
+    ("attendance", "organisation"): (
+        False,
+        gettext_noop(
+            "The organisation as written on the sign-in sheet: a council of the meeting's "
+            "province or an agency named exactly is linked to it; any other name is kept as "
+            "written."
+        ),
+        "อบจ.ศรีสะเกษ",
+    ),
     ("attendance", "council"): (
         False,
         gettext_noop("The council's code or exact name, if the person comes from one."),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("batches/", views.batch_list, name="batches"),
     path("template/<slug:kind>.xlsx", views.template_download, name="template"),
     path("<int:pk>/", views.batch_detail, name="batch"),
+    path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/columns/", views.batch_map, name="map"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),

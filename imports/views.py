@@ -17,6 +17,9 @@ from imports import recovery, service
 from imports.models import HeaderMapping, ImportBatch
 from imports.reading import IGNORED, FileRejected, normalise_header
 from imports.spreadsheets import XLSX, errors_workbook, template_workbook
+from meetings.forms import AttendanceUploadForm
+from meetings.models import Meeting
+from portal.access import get_editable_or_404
 from portal.history import _plain
 from portal.roles import is_admin
 from privacy.masking import mask_national_id
@@ -56,13 +59,46 @@ def _importer(request: HttpRequest) -> None:
 
 
 def _batches(user):
-    batches = ImportBatch.objects.select_related("created_by")
+    batches = ImportBatch.objects.select_related("created_by", "meeting")
     return batches if is_admin(user) else batches.filter(created_by=user)
 
 
 def _batch(request: HttpRequest, pk: int) -> ImportBatch:
-    _importer(request)
-    return get_object_or_404(_batches(request.user), pk=pk)
+    if service.can_import(request.user):
+        return get_object_or_404(_batches(request.user), pk=pk)
+    # A sign-in sheet is uploaded by whoever may edit its meeting, import centre or not:
+    # its batch is theirs to see, confirm and undo while they may edit the meeting.
+    batch = (
+        _batches(request.user)
+        .filter(pk=pk, meeting__in=Meeting.objects.editable_by(request.user))
+        .first()
+    )
+    if batch is None:
+        raise PermissionDenied
+    return batch
+
+
+@require_POST
+def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A sign-in sheet uploaded on a meeting's attendance page: an attendance batch for that
+    meeting, previewed and then confirmed on its page like any import."""
+    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    form = AttendanceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            batch = service.store_upload(
+                form.cleaned_data["sheet"],
+                ImportBatch.Kind.ATTENDANCE,
+                request.user,
+                meeting=meeting,
+            )
+        except FileRejected as exc:
+            messages.error(request, _("Nothing was added. %(reason)s") % {"reason": exc})
+        else:
+            return redirect(batch)
+    for error in form.errors.get("sheet", []):
+        messages.error(request, error)
+    return redirect("meetings:attendance", pk=meeting.pk)
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -336,6 +372,8 @@ def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     service.cancel(batch)
     messages.info(request, _("The import was cancelled; nothing was written."))
+    if batch.meeting_id:  # a sign-in sheet: back to its meeting's attendance
+        return redirect("meetings:attendance", pk=batch.meeting_id)
     return redirect("imports:index")
 
 

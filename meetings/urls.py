@@ -15,11 +15,6 @@ urlpatterns = [
     path("<int:pk>/restore/", views.meeting_restore, name="restore"),
     path("<int:pk>/history/<int:history_id>/revert/", views.meeting_revert, name="revert"),
     path("<int:pk>/attendance/", views.meeting_attendance, name="attendance"),
-    path(
-        "<int:pk>/attendance/import/",
-        views.meeting_attendance_import,
-        name="attendance_import",
-    ),
     path("<int:pk>/sign-in.pdf", views.meeting_sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/duplicate/", views.meeting_duplicate, name="duplicate"),
     path("<int:pk>/photos/", views.meeting_photos_upload, name="photos"),

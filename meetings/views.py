@@ -14,7 +14,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from meetings import services
-from meetings.attendance_import import AttendanceFileError, add_attendance, check_rows, read_rows
 from meetings.filters import MeetingFilter, ResolutionFilter
 from meetings.forms import (
     AgendaFormSet,
@@ -182,41 +181,6 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         template_name="meetings/attendance_form.html",
         context={"upload_form": AttendanceUploadForm()},
     )
-
-
-@require_POST
-def meeting_attendance_import(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
-    form = AttendanceUploadForm(request.POST, request.FILES)
-    page = redirect("meetings:attendance", pk=meeting.pk)
-    if not form.is_valid():
-        for error in form.errors.get("sheet", []):
-            messages.error(request, error)
-        return page
-    try:
-        result = check_rows(read_rows(form.cleaned_data["sheet"]), meeting, request.user)
-    except AttendanceFileError as error:
-        messages.error(request, _("Nothing was added. %(reason)s") % {"reason": error})
-        return page
-    if result.errors:
-        messages.error(
-            request,
-            _("Nothing was added: correct these rows of the sheet and upload it again."),
-        )
-        for error in result.errors[:50]:
-            messages.error(request, error)
-        return page
-    count = add_attendance(meeting, result.rows)
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s person was added to the attendance.",
-            "%(count)s people were added to the attendance.",
-            count,
-        )
-        % {"count": count},
-    )
-    return redirect(f"{meeting.get_absolute_url()}#attendance-heading")
 
 
 # Rows for people not invited by name: enough to fill the first landscape page at least.

@@ -1,14 +1,9 @@
 """Attendance: counts by sector and by council on the meeting page, a council's participation
-history, recording who came by hand, and adding a spreadsheet of the sign-in sheet (strict,
-all or nothing)."""
-
-import io
+history and recording who came by hand (a spreadsheet of the sign-in sheet goes through the
+import centre: test_attendance_sheet_import)."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
-from meetings.models import Attendance
 from tests.factories import (
     AgencyFactory,
     AttendanceFactory,
@@ -128,130 +123,7 @@ def test_a_viewer_cannot_open_the_attendance_page(client, meeting, sisaket):
     viewer.provinces.add(sisaket)
     client.force_login(viewer)
     assert client.get(f"/meetings/{meeting.pk}/attendance/").status_code == 403
-    assert client.post(f"/meetings/{meeting.pk}/attendance/import/").status_code == 403
-
-
-# --- spreadsheet ------------------------------------------------------------------------------
-
-
-def xlsx(rows) -> SimpleUploadedFile:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return SimpleUploadedFile("sign-in.xlsx", buffer.getvalue())
-
-
-def upload(client, meeting, sheet, **headers):
-    return client.post(
-        f"/meetings/{meeting.pk}/attendance/import/", {"sheet": sheet}, headers=headers, follow=True
-    )
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def test_a_sign_in_sheet_spreadsheet_is_added_with_organisations_linked(staff, meeting, bueng_malu):
-    pao = AgencyFactory(name_th="องค์การบริหารส่วนจังหวัดศรีสะเกษ", short_name="อบจ.ศรีสะเกษ")
-    AttendanceFactory(meeting=meeting, order=1)
-    sheet = xlsx(
-        [
-            ["ลำดับ", "ชื่อ-สกุล", "ตำแหน่ง", "หน่วยงาน", "โทรศัพท์", "ลายมือชื่อ"],
-            [1, "นางมาลี ศรีสุข", "ประธานสภา", "สภาองค์กรชุมชนตำบลบึงมะลู", "081 234 5678", None],
-            [2, "นายสมศักดิ์ ใจดี", "รองนายก", "อบจ.ศรีสะเกษ", None, None],
-            [None, None, None, None, None, None],
-            [3, "นายทองดี มีสุข", None, "เครือข่ายป่าชุมชน", "๐๔๕-๖๑๑-๒๓๔", None],
-        ]
-    )
-    response = upload(staff, meeting, sheet, **EN)
-    assert "3 people were added to the attendance." in messages_of(response)
-    added = list(
-        meeting.attendance.filter(order__gt=1)
-        .order_by("order")
-        .values_list("person_name", "council", "agency", "organisation_text", "phone", "order")
-    )
-    assert added == [
-        ("นางมาลี ศรีสุข", bueng_malu.pk, None, "", "081-234-5678", 2),
-        ("นายสมศักดิ์ ใจดี", None, pao.pk, "", "", 3),
-        ("นายทองดี มีสุข", None, None, "เครือข่ายป่าชุมชน", "045-611-234", 4),
-    ]
-
-
-def test_a_csv_in_english_or_thai_windows_encoding_is_read(staff, meeting):
-    english = "Name,Position,Organisation\nSomchai Jaidee,volunteer,Forest network\n"
-    upload(staff, meeting, SimpleUploadedFile("a.csv", english.encode("utf-8-sig")))
-    thai = "ชื่อ-สกุล,ตำแหน่ง\nนายสมชาย ใจดี,อาสาสมัคร\n"
-    upload(staff, meeting, SimpleUploadedFile("b.csv", thai.encode("cp874")))
-    assert sorted(meeting.attendance.values_list("person_name", flat=True)) == [
-        "Somchai Jaidee",
-        "นายสมชาย ใจดี",
-    ]
-
-
-def test_one_bad_row_refuses_the_whole_sheet_and_lists_every_problem(staff, meeting):
-    sheet = xlsx(
-        [
-            ["ชื่อ-สกุล", "ตำแหน่ง", "หน่วยงาน", "โทรศัพท์"],
-            ["นางมาลี ศรีสุข", "ประธานสภา", "", ""],
-            ["", "", "อบต.บึงมะลู", ""],
-            ["นายสมศักดิ์ ใจดี", "", "", "12345"],
-        ]
-    )
-    response = upload(staff, meeting, sheet, **EN)
-    messages = messages_of(response)
-    assert "Nothing was added: correct these rows of the sheet and upload it again." in messages
-    assert "Row 3: give the person's name or position." in messages
-    assert "Row 4: “12345” is not a Thai phone number (e.g. 081-234-5678)." in messages
-    assert not Attendance.objects.exists()
-    thai = upload(staff, meeting, xlsx([["ชื่อ-สกุล"], ["x" * 201]]))
-    assert any("แถว 2" in message for message in messages_of(thai))
-    assert not Attendance.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("sheet", "message"),
-    [
-        (
-            SimpleUploadedFile("notes.txt", b"hello"),
-            "Nothing was added. Upload an .xlsx or .csv file.",
-        ),
-        (
-            SimpleUploadedFile("broken.xlsx", b"PK\x03\x04 not really a workbook"),
-            "Nothing was added. The file could not be read as a spreadsheet. "
-            "Save it again as .xlsx or .csv.",
-        ),
-        (
-            "unknown-column",
-            "Nothing was added. Unknown column(s): อีเมล. Use ชื่อ-สกุล, ตำแหน่ง, หน่วยงาน, โทรศัพท์.",
-        ),
-        ("empty", "Nothing was added. The sheet has no names below its header."),
-    ],
-)
-def test_a_file_that_is_not_a_sign_in_sheet_is_refused_with_a_clear_message(
-    staff, meeting, sheet, message
-):
-    if sheet == "unknown-column":
-        sheet = xlsx([["ชื่อ-สกุล", "อีเมล"], ["นางมาลี", "a@example.org"]])
-    elif sheet == "empty":
-        sheet = xlsx([["ชื่อ-สกุล", "ตำแหน่ง"]])
-    response = upload(staff, meeting, sheet, **EN)
-    assert any(message in shown for shown in messages_of(response)), messages_of(response)
-    assert not Attendance.objects.exists()
-
-
-def test_a_council_outside_the_users_scope_is_not_linked_from_a_sheet(staff, meeting):
-    ubon = ProvinceFactory(code="34", name_th="อุบลราชธานี", name_en="Ubon Ratchathani")
-    CouncilFactory(
-        subdistrict=SubdistrictFactory(
-            district=DistrictFactory(province=ubon, code="3401"), code="340101"
-        ),
-        name_th="สภาองค์กรชุมชนตำบลในเมือง",
-    )
-    upload(staff, meeting, xlsx([["ชื่อ-สกุล", "หน่วยงาน"], ["นายก", "สภาองค์กรชุมชนตำบลในเมือง"]]))
-    row = meeting.attendance.get()
-    assert row.council is None and row.organisation_text == "สภาองค์กรชุมชนตำบลในเมือง"
+    assert client.post(f"/imports/meetings/{meeting.pk}/attendance/").status_code == 403
 
 
 def test_attendance_names_only_councils_of_the_meetings_province(staff, meeting, bueng_malu):

@@ -195,8 +195,18 @@ def test_one_person_through_every_path_is_gone_everywhere_after_erasure(
         {"person_name": NAME, "position": "เลขานุการสภา", "role": "participant", "phone": PHONE},
     )
     assert staff.post(url, data).status_code == 302
+    # The sign-in sheet of a third meeting, uploaded on its page: a batch, then confirmed.
+    visit = MeetingFactory(title="ลงพื้นที่บ้านมั่นคง 2566")
     sheet = xlsx([["ชื่อ-สกุล", "ตำแหน่ง", "โทรศัพท์"], [NAME, "ผู้แทนสภา", "081-234-5678"]])
-    staff.post(f"{url}import/", {"sheet": SimpleUploadedFile("sign-in.xlsx", sheet)})
+    staff.post(
+        f"/imports/meetings/{visit.pk}/attendance/",
+        {"sheet": SimpleUploadedFile("sign-in.xlsx", sheet)},
+    )
+    sheet_batch = ImportBatch.objects.latest("pk")
+    staff.post(
+        f"/imports/{sheet_batch.pk}/commit/",
+        {"mode": "all", "confirm": sheet_batch.commit_confirmation("all")},
+    )
     rows = [
         ["การประชุม", "ชื่อ-สกุล", "ตำแหน่ง", "สภา", "เบอร์โทร"],
         [forum.pk, NAME, "กรรมการ", "C330401", PHONE],

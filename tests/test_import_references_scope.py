@@ -224,36 +224,6 @@ def test_an_agency_of_another_province_is_refused_for_staff(staff_user, ubon):
     assert messages_of(batch.preview["rows"][0]) == ["This record is outside your provinces."]
 
 
-# The meeting's own upload of a sign-in sheet --------------------------------------------------
-
-
-def test_the_sign_in_sheet_upload_links_only_councils_of_the_meetings_province(
-    client, sisaket, ubon, home, foreign
-):
-    both = UserFactory(role="staff")
-    both.provinces.add(sisaket, ubon)
-    client.force_login(both)
-    meeting = MeetingFactory(province=sisaket)
-    content = (
-        "ชื่อ-สกุล,หน่วยงาน\n"
-        f"นางสาวใจดี มีสุข,{home.name_th}\n"
-        f"นายข้าม เขต,{foreign.name_th}\n"
-        "นายไม่มี สภา,สภาองค์กรชุมชนตำบลไม่มีจริง\n"
-    )
-    response = client.post(
-        f"/meetings/{meeting.pk}/attendance/import/",
-        {"sheet": SimpleUploadedFile("s.csv", content.encode("utf-8-sig"))},
-        headers=EN,
-    )
-    assert response.status_code == 302
-    rows = dict(meeting.attendance.values_list("person_name", "council_id"))
-    assert rows == {"นางสาวใจดี มีสุข": home.pk, "นายข้าม เขต": None, "นายไม่มี สภา": None}
-    # The other province's council is kept as words, as an unknown organisation is.
-    texts = dict(meeting.attendance.values_list("person_name", "organisation_text"))
-    assert texts["นายข้าม เขต"] == foreign.name_th
-    assert not foreign.attendance.exists()
-
-
 # Carrying a resolution over ---------------------------------------------------------------------
 
 

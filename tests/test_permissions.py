@@ -181,8 +181,9 @@ MATRIX = {
         lambda o: f"/meetings/{o['meeting'].pk}/attendance/",
         scoped(editor=FORBIDDEN, viewer=FORBIDDEN),
     ),
-    "meetings:attendance_import": (
-        lambda o: f"/meetings/{o['meeting'].pk}/attendance/import/",
+    # A sign-in sheet uploaded on the meeting's attendance page (POST only): an import batch.
+    "imports:meeting_attendance": (
+        lambda o: f"/imports/meetings/{o['meeting'].pk}/attendance/",
         everyone(NOT_ALLOWED),
     ),
     "meetings:sign_in_sheet": (lambda o: f"/meetings/{o['meeting'].pk}/sign-in.pdf", scoped()),

@@ -282,8 +282,9 @@ WRITES = {
         STAFF_ONLY,
         {"admin", "staff"},
     ),
-    "meetings:attendance_import": (
-        lambda w: f"/meetings/{w['meeting'].pk}/attendance/import/",
+    # The sign-in sheet becomes a batch for the meeting, whoever may edit the meeting.
+    "imports:meeting_attendance": (
+        lambda w: f"/imports/meetings/{w['meeting'].pk}/attendance/",
         lambda w: {
             "sheet": SimpleUploadedFile(
                 "sheet.csv", "ชื่อ-สกุล,ตำแหน่ง\nนายสมชาย ใจดี,อาสาสมัคร\n".encode()

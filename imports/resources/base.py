@@ -195,6 +195,8 @@ class ImportResource(resources.ModelResource):
     ignored_headers: list[str] = RUNNING_NUMBER
     # Columns a file must have: each entry lists keys of which one at least is needed.
     required_columns: list[tuple[str, ...]] = []
+    # Columns that alone make a header row (most files need two known headers in a row).
+    lone_headers: frozenset[str] = frozenset()
     # Other models whose rows an import of this kind may create or change (for undo).
     touches: tuple = ()
     # Fields worked out from other columns (areas found by name, a council by code): they
@@ -249,13 +251,23 @@ class ImportResource(resources.ModelResource):
     extra_labels: dict = {"version": _("version")}
 
     @classmethod
+    def columns_required(cls, batch) -> list[tuple[str, ...]]:
+        """The columns this batch's file must have (a batch may fix some values itself)."""
+        return cls.required_columns
+
+    @classmethod
     def header_names(cls) -> dict[str, str]:
         names = {}
         for key in cls.field_keys():
             candidates = [key, *cls.aliases.get(key, [])]
+            labels = []
             for language in ("th", "en"):
                 with translation.override(language):
-                    candidates.append(cls.field_label(key))
+                    labels.append(str(capfirst(cls.field_label(key))))
+            # The template's own header ("หน่วยงาน / Agency") reads back as its column, even
+            # where one of its words is another column's usual name.
+            names.setdefault(normalise_header(" / ".join(dict.fromkeys(labels))), key)
+            candidates.extend(labels)
             for candidate in candidates:
                 names.setdefault(normalise_header(candidate), key)
         for name in cls.ignored_headers:
