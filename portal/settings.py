@@ -6,6 +6,7 @@ Every value that differs between a laptop, CI and production comes from the envi
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -222,6 +223,14 @@ if MEDIA_STORAGE == "s3":
         if env(_variable, default=""):
             _s3_options[_option] = env(_variable)
     STORAGES["default"] = {"BACKEND": "portal.storage.PrivateS3Storage", "OPTIONS": _s3_options}
+    # Where signed addresses point (allowed in the pages' img-src when MEDIA_S3_REDIRECT): the
+    # endpoint's origin, or AWS's address of the bucket.
+    if "endpoint_url" in _s3_options:
+        _origin = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_options["endpoint_url"]))
+    else:
+        _region = f".{_s3_options['region_name']}" if "region_name" in _s3_options else ""
+        _origin = f"https://{_s3_options['bucket_name']}.s3{_region}.amazonaws.com"
+    MEDIA_S3_ORIGIN = env("MEDIA_S3_ORIGIN", default=_origin)
 elif MEDIA_STORAGE != "local":
     raise ImproperlyConfigured("MEDIA_STORAGE is 'local' (the default) or 's3'.")
 
@@ -286,6 +295,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+if MEDIA_STORAGE == "s3" and MEDIA_S3_REDIRECT:
+    # Photos redirected to signed addresses load from the bucket's origin (redirects are
+    # checked against img-src too).
+    SECURE_CSP["img-src"].append(MEDIA_S3_ORIGIN)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

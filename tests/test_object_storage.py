@@ -6,6 +6,7 @@ restore of the bucket's objects, and the settings read from the environment."""
 
 import io
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -27,7 +28,15 @@ from councils.models import Council
 from imports.models import ImportBatch
 from meetings.models import MeetingPhoto
 from projects.models import ProgressPhoto
-from tests.factories import MeetingFactory, ProjectFactory, ProvinceFactory, UserFactory
+from tests.factories import (
+    CouncilFactory,
+    CouncilMemberFactory,
+    MeetingFactory,
+    ProjectFactory,
+    ProvinceFactory,
+    UserFactory,
+)
+from tests.test_imports import xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).parent / "data"
@@ -40,6 +49,7 @@ def s3_endpoint():
     """A local S3-protocol server for the whole test session, with the portal's bucket."""
     from moto.server import ThreadedMotoServer  # noqa: PLC0415 - only these tests need it
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -299,7 +309,7 @@ def settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
     }
     script = (
         "import json, django; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.STORAGES['default']))"
+        "print(json.dumps([settings.STORAGES['default'], settings.SECURE_CSP['img-src']]))"
     )
     return subprocess.run(  # noqa: S603 - our own settings
         [sys.executable, "-c", script],
@@ -312,8 +322,9 @@ def settings_in_a_fresh_process(**env) -> subprocess.CompletedProcess:
 
 
 def test_the_local_folder_is_the_default():
-    result = settings_in_a_fresh_process()
-    assert json.loads(result.stdout) == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    storage, images = json.loads(settings_in_a_fresh_process().stdout)
+    assert storage == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    assert images == ["'self'", "data:"]
 
 
 def test_the_bucket_is_configured_by_environment_variables():
@@ -326,7 +337,8 @@ def test_the_bucket_is_configured_by_environment_variables():
         AWS_SECRET_ACCESS_KEY="secret",
         AWS_QUERYSTRING_EXPIRE="30",
     )
-    storage = json.loads(result.stdout)
+    storage, images = json.loads(result.stdout)
+    assert images == ["'self'", "data:"]  # photos are streamed: nothing from the bucket
     assert storage["BACKEND"] == "portal.storage.PrivateS3Storage"
     expected = {
         "bucket_name": "portal",
@@ -337,5 +349,34 @@ def test_the_bucket_is_configured_by_environment_variables():
         "querystring_expire": 30,
     }
     assert {key: storage["OPTIONS"].get(key) for key in expected} == expected
+    redirected = settings_in_a_fresh_process(
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="portal",
+        AWS_S3_ENDPOINT_URL="https://s3.example.org:9000/",
+        MEDIA_S3_REDIRECT="true",
+    )
+    assert json.loads(redirected.stdout)[1] == ["'self'", "data:", "https://s3.example.org:9000"]
     refused = settings_in_a_fresh_process(MEDIA_STORAGE="s3")
     assert refused.returncode != 0 and "needs AWS_STORAGE_BUCKET_NAME" in refused.stderr
+
+
+@pytest.mark.django_db
+def test_erasing_a_person_deletes_the_import_files_in_the_bucket_that_hold_them(
+    bucket, geography, staff_client, admin_user, django_capture_on_commit_callbacks
+):
+    name, national_id = "นางสาวพิมพ์ใจ รักษ์ถิ่นเกิด", "1101700203450"
+    CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
+    CouncilMemberFactory(full_name=name, national_id=national_id)
+    rows = [["สภา", "ชื่อ-สกุล", "เลขประจำตัวประชาชน"], ["C330401", name, national_id]]
+    staff_client.post(
+        "/imports/", {"kind": "members", "file": SimpleUploadedFile("m.xlsx", xlsx(rows))}
+    )
+    batch = ImportBatch.objects.get()
+    stored = batch.file.name
+    admin = Client()
+    admin.force_login(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post("/privacy/person/erase/", {"q": name, "confirm": "yes"})
+    assert stored not in keys_in(bucket)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CANCELLED and not batch.file
