@@ -1,11 +1,14 @@
 """Consistent copies of the database and the uploaded files, and bringing them back.
 
 PostgreSQL is copied with pg_dump (a consistent snapshot while the portal runs) and brought
-back with pg_restore; SQLite with its online backup API. Media files go in a tar archive.
+back with pg_restore; SQLite with its online backup API. Media files go in a tar archive:
+the folder MEDIA_ROOT, or every object of the bucket (MEDIA_STORAGE=s3) read through the
+storage, under the same names, so a backup of either kind restores into either kind.
 """
 
 import json
 import os
+import posixpath
 import shutil
 import sqlite3
 import subprocess
@@ -14,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage, storages
 from django.db import connection
 from django.utils import timezone
 
@@ -49,10 +54,13 @@ def backup(directory: Path) -> Path:
         connection.ensure_connection()
         with sqlite3.connect(dump) as copy:
             connection.connection.backup(copy)
-    media = Path(settings.MEDIA_ROOT)
     with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
-        if media.exists():
-            archive.add(media, arcname="media")
+        if _media_in_folder():
+            media = Path(settings.MEDIA_ROOT)
+            if media.exists():
+                archive.add(media, arcname="media")
+        else:
+            _archive_objects(archive)
     manifest = {"created": timezone.now().isoformat(), "vendor": vendor}
     (target / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return target
@@ -87,6 +95,19 @@ def restore(source: Path) -> None:
         connection.ensure_connection()
         with sqlite3.connect(dump) as copy:
             copy.backup(connection.connection)
+    if _media_in_folder():
+        _restore_folder(source)
+    else:
+        with tarfile.open(source / "media.tar.gz", "r:gz") as archive:
+            _restore_objects(archive)
+    after_restore()
+
+
+def _media_in_folder() -> bool:
+    return isinstance(storages["default"], FileSystemStorage)
+
+
+def _restore_folder(source: Path) -> None:
     media = Path(settings.MEDIA_ROOT)
     if media.exists():
         shutil.rmtree(media)
@@ -96,7 +117,43 @@ def restore(source: Path) -> None:
     if extracted.exists():
         shutil.move(extracted, media)
     shutil.rmtree(media.parent / "_restore_tmp", ignore_errors=True)
-    after_restore()
+
+
+def _stored_names(folder: str = ""):
+    """Every file in the media storage (for a bucket: every object under AWS_LOCATION)."""
+    folders, files = default_storage.listdir(folder)
+    for name in files:
+        yield posixpath.join(folder, name)
+    for sub in folders:
+        yield from _stored_names(posixpath.join(folder, sub))
+
+
+def _archive_objects(archive: tarfile.TarFile) -> None:
+    for name in _stored_names():
+        with default_storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(f"media/{name}")
+            info.size = handle.size
+            archive.addfile(info, handle)
+
+
+def _restore_objects(archive: tarfile.TarFile) -> None:
+    """Write back every file of the backup, then delete the objects it did not have (first
+    writing, then deleting: a restore that stops half-way has lost nothing)."""
+    restored = set()
+    for member in archive:
+        if not member.isfile() or not member.name.startswith("media/"):
+            continue
+        name = member.name.removeprefix("media/")
+        if name.startswith("/") or ".." in name.split("/"):
+            continue
+        # Generated names are never overwritten by uploads; a restore does overwrite them.
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, File(archive.extractfile(member), name=name))
+        restored.add(name)
+    for name in list(_stored_names()):
+        if name not in restored:
+            default_storage.delete(name)
 
 
 def after_restore() -> None:

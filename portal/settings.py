@@ -6,6 +6,7 @@ Every value that differs between a laptop, CI and production comes from the envi
 
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -189,6 +190,49 @@ STORAGES = {
         )
     },
 }
+# Photos and import files: the local folder MEDIA_ROOT, or (MEDIA_STORAGE=s3) a private bucket
+# on any S3-compatible store (AWS, MinIO, Ceph, a cloud's object storage). See the README's
+# "Object storage" and docs/operations.md.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+# With object storage, a photo the user may see is streamed through the portal (the bucket
+# need not be reachable from browsers), or with MEDIA_S3_REDIRECT=true the browser is sent to
+# a signed address of the object valid AWS_QUERYSTRING_EXPIRE seconds.
+MEDIA_S3_REDIRECT = env.bool("MEDIA_S3_REDIRECT", default=False)
+if MEDIA_STORAGE == "s3":
+    if not env("AWS_STORAGE_BUCKET_NAME", default=""):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    _s3_options = {
+        "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+        "location": env("AWS_LOCATION", default=""),
+        "querystring_expire": env.int("AWS_QUERYSTRING_EXPIRE", default=60),
+        "signature_version": "s3v4",
+        "default_acl": None,
+        # Names are generated (uuid): never overwritten, and no existence check per upload.
+        "file_overwrite": True,
+        # An object being read is held in memory up to 8 MB, beyond that in a temporary file.
+        "max_memory_size": 8 * 1024 * 1024,
+    }
+    for _option, _variable in (
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+        ("addressing_style", "AWS_S3_ADDRESSING_STYLE"),
+        # Without keys boto3 looks for them itself (an instance role, ~/.aws/credentials).
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+    ):
+        if env(_variable, default=""):
+            _s3_options[_option] = env(_variable)
+    STORAGES["default"] = {"BACKEND": "portal.storage.PrivateS3Storage", "OPTIONS": _s3_options}
+    # Where signed addresses point (allowed in the pages' img-src when MEDIA_S3_REDIRECT): the
+    # endpoint's origin, or AWS's address of the bucket.
+    if "endpoint_url" in _s3_options:
+        _origin = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_options["endpoint_url"]))
+    else:
+        _region = f".{_s3_options['region_name']}" if "region_name" in _s3_options else ""
+        _origin = f"https://{_s3_options['bucket_name']}.s3{_region}.amazonaws.com"
+    MEDIA_S3_ORIGIN = env("MEDIA_S3_ORIGIN", default=_origin)
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("MEDIA_STORAGE is 'local' (the default) or 's3'.")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -251,6 +295,10 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+if MEDIA_STORAGE == "s3" and MEDIA_S3_REDIRECT:
+    # Photos redirected to signed addresses load from the bucket's origin (redirects are
+    # checked against img-src too).
+    SECURE_CSP["img-src"].append(MEDIA_S3_ORIGIN)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
