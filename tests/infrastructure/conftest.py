@@ -8,10 +8,17 @@ DATABASE_URL set, as CI does); on SQLite it is skipped with the reason. Every pr
 started in a process group of its own and the whole group is killed at the end, whatever
 happened; the cluster's folder is removed.
 
-Shared here for every drill module (and for the read-replica and object-storage drills
-beside them): `postgres_cluster` (a throwaway cluster: `url()`, `stop()`, `start()`,
-`sql()`), `redis_server`, `deployment` (the cluster and Redis with the scenario loaded, two
-app servers and a worker; `browser()`, `start_worker()`, `manage()`...)."""
+Shared here for every drill module: `postgres_cluster` (a throwaway cluster: `url()`,
+`stop()`, `start()`, `sql()`), `redis_server`, `deployment` (the cluster and Redis with the
+scenario loaded, two app servers and a worker; `browser()`, `start_worker()`, `manage()`,
+`env`), `Process` (a child in its own process group, killed with it) and `wait_for`.
+
+NOTE for the read-replica drill (`test_replica.py`) and the S3-protocol server (a moto
+server fixture), built separately: put their fixtures here beside these. initdb's
+`-A trust` also trusts replication connections from 127.0.0.1, so a standby can be made
+from `postgres_cluster` with `pg_basebackup -R` into a second `Cluster` folder; settings an
+app server needs (a replica's URL, the storage endpoint) go into `Deployment.env` before
+`start_servers()`."""
 
 import atexit
 import contextlib
