@@ -212,7 +212,7 @@ class Cluster:
         return rows[0][0] if rows else None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def postgres_cluster():
     folder = Path(tempfile.mkdtemp(prefix="portal-drills-pg-"))
     cluster = Cluster(folder)
@@ -225,7 +225,7 @@ def postgres_cluster():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def redis_server(tmp_path_factory):
     """A Redis of the drills' own (the restore drill empties it), or skip without one."""
     binary = shutil.which("redis-server")
@@ -403,7 +403,7 @@ class Deployment:
         return "\n".join(f"--- {p.name}\n{p.tail()}" for p in [*self.servers, self.worker] if p)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def deployment(django_db_setup, django_db_blocker, postgres_cluster, redis_server):
     """Two app servers and a worker on the drills' own PostgreSQL and Redis, with the
     scenario (tests/infrastructure/scenario.py) loaded."""

@@ -12,7 +12,7 @@ from tests.infrastructure.conftest import wait_for
 from tests.infrastructure.scenario import IMPORT_COUNCILS, PROGRAMME, STAFF
 from tests.infrastructure.web import form_data
 
-ROWS = 4000
+ROWS = 5000
 
 
 def projects_file(rows: int = ROWS, prefix: str = "DRILL-P") -> bytes:
@@ -62,7 +62,7 @@ def kill_worker_while(deployment, pk: int, status: str, task: str) -> float:
         every=0.02,
         what=f"the worker to start {task} of batch {pk}",
     )
-    time.sleep(0.3)  # well into the work
+    time.sleep(0.1)  # into the work
     worker.kill()  # SIGKILL to its process group: no clean-up of any kind
     worker.popen.wait(timeout=10)
     assert batch_status(cluster, pk) == status, f"the {task} ended before the kill: no drill"
@@ -120,7 +120,7 @@ def test_a_worker_killed_mid_check_and_mid_import_loses_nothing_and_writes_once(
 
     # 2. Killed while writing it (one transaction: nothing of it may stay).
     asked = browser.post(f"/imports/{pk}/commit/", {"mode": "all"})
-    assert asked.status == 200  # "Write 4000 new records?"
+    assert asked.status == 200  # "Write 5000 new records?"
     confirmed = browser.post(f"/imports/{pk}/commit/", form_data(asked.text, "confirm"))
     assert confirmed.status == 302
     killed = kill_worker_while(deployment, pk, "importing", "commit_task")
