@@ -142,7 +142,7 @@ class Process:
             if process.alive():
                 process.kill(signal.SIGTERM)
         for process in processes:
-            process.stop(timeout=10)
+            process.stop(timeout=5)  # then SIGKILL: a drill's processes hold nothing to keep
 
 
 # Whatever ends the test run (an error in a fixture, Ctrl+C), no process is left behind.
@@ -263,8 +263,7 @@ def copy_schema(source: dict, cluster: Cluster, database: str) -> None:
         "--format=custom",
         f"--host={source['HOST'] or '127.0.0.1'}",
         f"--port={source['PORT'] or 5432}",
-        f"--username={source['USER']}",
-    ]
+    ] + ([f"--username={source['USER']}"] if source.get("USER") else [])
     env = {**os.environ, "PGPASSWORD": source.get("PASSWORD") or ""}
     schema = subprocess.run(  # noqa: S603
         [*dump, "--schema-only", source["NAME"]], env=env, check=True, capture_output=True
@@ -409,9 +408,9 @@ def deployment(django_db_setup, django_db_blocker, postgres_cluster, redis_serve
     scenario (tests/infrastructure/scenario.py) loaded."""
     from django.db import connection  # noqa: PLC0415
 
-    folder = Path(tempfile.mkdtemp(prefix="portal-drills-"))
     with django_db_blocker.unblock():
         copy_schema(connection.settings_dict, postgres_cluster, "portal")
+    folder = Path(tempfile.mkdtemp(prefix="portal-drills-"))
     setup = Deployment(postgres_cluster, redis_server, folder)
     try:
         seeded = subprocess.run(  # noqa: S603
