@@ -57,7 +57,7 @@ def pytest_collection_modifyitems(config, items):
     elif not POSTGRES_BINARIES:
         reason = "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"
     for item in items:
-        if HERE in Path(item.fspath).parents:
+        if HERE in item.path.parents:
             item.add_marker(pytest.mark.infrastructure)
             # So that pytest-django creates the test database, whose schema the drills copy.
             item.add_marker(pytest.mark.django_db)
