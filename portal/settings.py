@@ -337,3 +337,10 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.Da
 # delays a beat. The drills (tests/infrastructure) shorten both to see a kill in seconds.
 WORKER_BEAT_SECONDS = env.float("WORKER_BEAT_SECONDS", default=10)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=60)
+if WORKER_STALE_SECONDS < 2 * WORKER_BEAT_SECONDS:
+    # Every worker would be taken for dead between two beats, and its running work marked
+    # stopped and offered again while it is still being done.
+    raise ImproperlyConfigured(
+        f"WORKER_STALE_SECONDS ({WORKER_STALE_SECONDS}) must be at least twice "
+        f"WORKER_BEAT_SECONDS ({WORKER_BEAT_SECONDS})."
+    )
