@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 # and no SECRET_KEY of its own). A production shell sets DEBUG=false and SECRET_KEY itself.
 MANAGE := DEBUG=$${DEBUG:-true} $(PY) manage.py
 
-.PHONY: run test setup test-setup lint messages browser migrate demo clean worker
+.PHONY: run test setup test-setup lint messages browser redis migrate demo clean worker
 
 ## Set up, load the demo data and serve the portal on SQLite at http://$(HOST):$(PORT)
 run: setup migrate demo
@@ -39,11 +39,15 @@ locale/th/LC_MESSAGES/django.mo: locale/th/LC_MESSAGES/django.po | $(VENV)/.inst
 	@command -v msgfmt >/dev/null || { apt-get update -qq && apt-get install -y -qq gettext; }
 	$(MANAGE) compilemessages --ignore=.venv -v0
 
-test-setup: setup browser
+test-setup: setup browser redis
 
 ## Debian's Chromium for the end-to-end tests (Playwright cannot download its own browser here)
 browser:
 	@[ -x $(CHROMIUM) ] || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+## Debian's redis-server for the infrastructure drills (tests/infrastructure start their own)
+redis:
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 
 migrate: setup
 	$(MANAGE) migrate --noinput

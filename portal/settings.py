@@ -379,6 +379,16 @@ IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=200_000)
 # Background work: Django's tasks framework, queued in the database (django-tasks-db) and run
 # by `manage.py db_worker` (any number of workers, on any machine sharing the database).
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
-# `manage.py run_worker` beats every 10 s; a worker silent this long is taken for dead and the
-# work it held is marked stopped, with retry (portal.workers, imports.recovery).
+# `manage.py run_worker` beats every WORKER_BEAT_SECONDS; a worker silent for
+# WORKER_STALE_SECONDS is taken for dead and the work it held is marked stopped, with retry
+# (portal.workers, imports.recovery). Keep the second several times the first: a busy machine
+# delays a beat. The drills (tests/infrastructure) shorten both to see a kill in seconds.
+WORKER_BEAT_SECONDS = env.float("WORKER_BEAT_SECONDS", default=10)
 WORKER_STALE_SECONDS = env.int("WORKER_STALE_SECONDS", default=60)
+if WORKER_STALE_SECONDS < 2 * WORKER_BEAT_SECONDS:
+    # Every worker would be taken for dead between two beats, and its running work marked
+    # stopped and offered again while it is still being done.
+    raise ImproperlyConfigured(
+        f"WORKER_STALE_SECONDS ({WORKER_STALE_SECONDS}) must be at least twice "
+        f"WORKER_BEAT_SECONDS ({WORKER_BEAT_SECONDS})."
+    )

@@ -21,7 +21,6 @@ from portal.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
 
-BEAT_SECONDS = 10
 # Receivers get `tasks` (DBTaskResult rows just marked failed) and `now`; they look for
 # their own records left in a working state and mark them failed too.
 tasks_stranded = Signal()
@@ -99,10 +98,10 @@ class Heartbeat(threading.Thread):
     """Beats for the worker, and sweeps for other workers' stranded work, until stopped.
     A database that is away is waited out: the next beat tries again."""
 
-    def __init__(self, worker_id: str, *, interval: float = BEAT_SECONDS):
+    def __init__(self, worker_id: str, *, interval: float | None = None):
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
-        self.interval = interval
+        self.interval = settings.WORKER_BEAT_SECONDS if interval is None else interval
         self.stopped = threading.Event()
 
     def run(self) -> None:
