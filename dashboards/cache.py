@@ -3,7 +3,13 @@
 Every save or delete of a record bumps a generation number kept in the cache itself; the
 cache keys carry the generation, so a write anywhere makes every cached figure stale at once.
 With a shared cache (Redis in production: `CACHE_URL=redis://...`) this holds across all app
-processes. Bulk writes that bypass signals (imports, demo data) call `invalidate()`."""
+processes. Bulk writes that bypass signals (imports, demo data) call `invalidate()`.
+
+The cache is an aid, never a requirement: with Redis unreachable, figures are computed
+afresh and saves go on (a failed drop is logged; cached figures expire within TIMEOUT).
+Losing Redis used to make every save answer 500."""
+
+import logging
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -12,6 +18,21 @@ from portal.roles import role_of, scope_of
 
 GENERATION_KEY = "dashboards:generation"
 TIMEOUT = 15 * 60
+logger = logging.getLogger(__name__)
+
+
+class _Unreachable(Exception):
+    pass
+
+
+def _call(operation, *args, **kwargs):
+    """A cache operation; _Unreachable when the cache server cannot be reached."""
+    try:
+        return operation(*args, **kwargs)
+    except ValueError:
+        raise
+    except Exception as error:  # noqa: BLE001 - redis' ConnectionError, TimeoutError...
+        raise _Unreachable(str(error)) from error
 
 
 def generation() -> int:
@@ -24,9 +45,12 @@ def generation() -> int:
 
 def invalidate(**kwargs) -> None:
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not set yet (or evicted): any new value makes old keys unreachable
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        try:
+            _call(cache.incr, GENERATION_KEY)
+        except ValueError:  # not set yet (or evicted): any new value makes old keys unreachable
+            _call(cache.set, GENERATION_KEY, 2, timeout=None)
+    except _Unreachable as error:
+        logger.warning("Dashboard figures could not be dropped (cache unreachable): %s", error)
 
 
 def scope_key(user) -> str:
@@ -34,11 +58,18 @@ def scope_key(user) -> str:
 
 
 def cached(user, selection, compute):
-    key = f"dashboards:{generation()}:{scope_key(user)}:{selection.key}"
-    data = cache.get(key)
+    try:
+        key = f"dashboards:{_call(generation)}:{scope_key(user)}:{selection.key}"
+        data = _call(cache.get, key)
+    except _Unreachable as error:
+        logger.warning("Dashboard figures computed without the cache (unreachable): %s", error)
+        return compute(user, selection)
     if data is None:
         data = compute(user, selection)
-        cache.set(key, data, TIMEOUT)
+        try:
+            _call(cache.set, key, data, TIMEOUT)
+        except _Unreachable as error:
+            logger.warning("Dashboard figures not cached (cache unreachable): %s", error)
     return data
 
 

@@ -245,3 +245,21 @@ def test_how_long_since_a_council_was_updated_in_days(world, staff_client):
     assert "(40 วันที่แล้ว)" in thai and "(วันนี้)" in thai
     english = staff_client.get("/quality/", headers={"accept-language": "en"}).text
     assert "(40 days ago)" in english and "(today)" in english
+
+
+def test_with_the_cache_server_gone_pages_answer_and_saves_go_on(world, staff_client, settings):
+    """Redis down (here: nothing listens on its port): the dashboard is computed afresh and a
+    save is stored; losing the cache used to make every save answer 500."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    response = staff_client.get("/", {"fiscal_year": 2566})
+    assert response.status_code == 200
+    assert response.context["summary"]["projects"]["total"] == 3
+    ProjectFactory(council=world["a1"])  # a save: the figures' drop fails, the save stands
+    response = staff_client.get("/", {"fiscal_year": 2566})
+    assert response.context["summary"]["projects"]["total"] == 4

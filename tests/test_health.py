@@ -66,19 +66,21 @@ def test_an_unapplied_migration_is_a_failure(client, media):
     assert body["checks"]["database"]["unapplied"] == ["portal.0001_worker_heartbeats"]
 
 
-def test_a_cache_that_does_not_keep_values_is_a_failure(client, media):
+# The cache is reported, not required: pages work without it (the dashboard computes its
+# figures afresh), so losing Redis must not take every app server out of the balancer.
+def test_a_cache_that_does_not_keep_values_is_reported(client, media):
     forgetful = mock.Mock(get=mock.Mock(return_value=None))
     with mock.patch.object(health, "cache", forgetful):
         status, body = _get(client)
-    assert status == 503
-    assert body["failing"] == ["cache"]
+    assert status == 200
+    assert body["failing"] == [] and "cache" in body["degraded"]
 
 
-def test_a_cache_that_cannot_be_reached_is_a_failure(client, media):
+def test_a_cache_that_cannot_be_reached_is_reported(client, media):
     down = mock.Mock(set=mock.Mock(side_effect=ConnectionError("redis down")))
     with mock.patch.object(health, "cache", down):
         status, body = _get(client)
-    assert (status, body["checks"]["cache"]["status"]) == (503, "failing")
+    assert (status, body["checks"]["cache"]["status"]) == (200, "failing")
 
 
 def test_a_media_storage_that_refuses_writes_is_a_failure(client, media):
