@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.batch_detail, name="batch"),
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/columns/", views.batch_map, name="map"),
+    path("<int:pk>/rows/<int:row>/", views.batch_correct, name="correct"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/cancel/", views.batch_cancel, name="cancel"),
     path("<int:pk>/retry/", views.batch_retry, name="retry"),
