@@ -232,8 +232,9 @@ def _editing(batch: ImportBatch, rows: list, edit: str) -> dict | None:
     inputs holding the row's values (a national ID masked: typed anew, or kept)."""
     if batch.status != ImportBatch.Status.PREVIEW or not edit.isdigit():
         return None
+    wanted = int(edit)
     entry = next(
-        (row for row in rows if row["row"] == int(edit) and row["outcome"] in ("error", "conflict")),
+        (row for row in rows if row["row"] == wanted and row["outcome"] in ("error", "conflict")),
         None,
     )
     if entry is None:

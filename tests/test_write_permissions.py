@@ -602,9 +602,7 @@ class World(dict):
         return self[key]
 
     def _batch(self, code: str, sector: str = "provincial") -> ImportBatch:
-        batch = service.store_upload(
-            agencies_csv(code, sector), "agencies", self["users"]["staff"]
-        )
+        batch = service.store_upload(agencies_csv(code, sector), "agencies", self["users"]["staff"])
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.PREVIEW, batch.notice
         return batch

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0008_batch_statuses_with_undoing'),
+        ("imports", "0008_batch_statuses_with_undoing"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importbatch',
-            name='corrections',
-            field=models.JSONField(blank=True, default=dict, verbose_name='corrections'),
+            model_name="importbatch",
+            name="corrections",
+            field=models.JSONField(blank=True, default=dict, verbose_name="corrections"),
         ),
     ]
