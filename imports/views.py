@@ -229,7 +229,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editing(batch: ImportBatch, rows: list, edit: str) -> dict | None:
     """The row with errors opened for correction (`?edit=<row>`), its imported columns as
-    inputs holding the row's values (a national ID masked: typed anew, or kept)."""
+    inputs holding the row's values (a valid national ID masked: typed anew, or kept)."""
     if batch.status != ImportBatch.Status.PREVIEW or not edit.isdigit():
         return None
     wanted = int(edit)
@@ -245,7 +245,8 @@ def _editing(batch: ImportBatch, rows: list, edit: str) -> dict | None:
     fields = []
     for column in service.editable_columns(batch):
         value = cells[column["index"]] if column["index"] < len(cells) else ""
-        secret = column["key"] == "national_id"
+        # A national ID is masked, unless it is what is wrong (the error names it already).
+        secret = column["key"] == "national_id" and column["key"] not in wrong
         fields.append(
             {
                 "name": f"cell-{column['key']}",

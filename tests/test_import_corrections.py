@@ -276,3 +276,35 @@ def test_the_correction_form_in_thai(staff_client, staff_user, settings):
     page = staff_client.get(f"/imports/{batch.pk}/?edit=7").content.decode()
     for english in ("Correct this row", "Save and check again", "Correct row 7"):
         assert english not in page
+
+
+def test_a_national_id_is_masked_in_the_form_and_kept_when_left_empty(staff_client, staff_user):
+    from councils.models import CouncilMember
+    from tests.factories import CouncilFactory
+    from tests.test_imports import xlsx
+
+    CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
+    rows = [
+        ["สภา", "ชื่อ-สกุล", "ตำแหน่ง", "เลขประจำตัวประชาชน", "เบอร์โทร"],
+        ["C330401", "นางสมศรี ใจดี", "กรรมการ", "1100100000018", "12345"],
+        ["C330401", "นายผิด เลขบัตร", "กรรมการ", "1100100000017", ""],
+    ]
+    batch = upload(staff_user, "m.xlsx", xlsx(rows), kind="members")
+    assert entry(batch, 2)["outcome"] == entry(batch, 3)["outcome"] == "error"
+    form = staff_client.get(f"/imports/{batch.pk}/?edit=2").content.decode()
+    assert "1100100000018" not in form  # a valid number is masked
+    assert 'id="cell-2-national_id" value="" placeholder="' in form
+    # Left empty, the file's number is kept.
+    staff_client.post(f"/imports/{batch.pk}/rows/2/", {"cell-national_id": "", "cell-phone": ""})
+    assert entry(batch, 2)["outcome"] == "new"
+    assert batch.corrections["2"]["values"] == {"phone": ""}
+    # A wrong number, which its error names, is shown to be corrected.
+    form = staff_client.get(f"/imports/{batch.pk}/?edit=3").content.decode()
+    assert 'id="cell-3-national_id" value="1100100000017"' in form
+    staff_client.post(f"/imports/{batch.pk}/rows/3/", {"cell-national_id": "1100100000034"})
+    assert entry(batch, 3)["outcome"] == "new"
+    page = staff_client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "1100100000034" not in page and "1100100000018" not in page
+    service.commit(batch, staff_user, ImportBatch.Mode.ALL)
+    assert CouncilMember.objects.get(full_name="นายผิด เลขบัตร").national_id == "1100100000034"
+    assert CouncilMember.objects.get(full_name="นางสมศรี ใจดี").national_id == "1100100000018"
