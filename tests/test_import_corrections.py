@@ -308,3 +308,27 @@ def test_a_national_id_is_masked_in_the_form_and_kept_when_left_empty(staff_clie
     service.commit(batch, staff_user, ImportBatch.Mode.ALL)
     assert CouncilMember.objects.get(full_name="นายผิด เลขบัตร").national_id == "1100100000034"
     assert CouncilMember.objects.get(full_name="นางสมศรี ใจดี").national_id == "1100100000018"
+
+
+def test_a_person_typed_into_a_correction_is_erased_and_the_batch_cancelled(
+    staff_user, admin_client
+):
+    """Erasure scrubs the corrections (every JSON column) and cancels a batch waiting for
+    confirmation whose corrections held the person, though its file does not."""
+    from councils.models import CouncilMember
+    from tests.factories import CouncilFactory, CouncilMemberFactory
+    from tests.test_imports import xlsx
+
+    name = "นางสาวพิมพ์ใจ รักษ์ถิ่นเกิด"
+    council = CouncilFactory(code="C330401", subdistrict_id="330401", district_id="3304")
+    CouncilMemberFactory(council=council, full_name=name, national_id="1101700203450")
+    rows = [["สภา", "ชื่อ-สกุล", "ตำแหน่ง"], ["C330401", "", "กรรมการ"]]
+    batch = upload(staff_user, "m.xlsx", xlsx(rows), kind="members")
+    assert batch.rows_error == 1
+    service.correct_row(batch, staff_user, 2, {"full_name": name})
+    admin_client.post("/privacy/person/erase/", {"q": name, "confirm": "yes"})
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.CANCELLED and batch.file
+    assert name not in str(batch.corrections) and name not in str(batch.preview)
+    assert "corrected rows was erased" in service.render_message(batch.notice)
+    assert not CouncilMember.objects.filter(full_name=name).exists()
