@@ -255,6 +255,7 @@ def _editing(batch: ImportBatch, rows: list, edit: str) -> dict | None:
                 "label": capfirst(resource_class.field_label(column["key"])),
                 "value": "" if secret else value,
                 "placeholder": mask_national_id(value) if secret and value else "",
+                "keep": column["key"] if secret else "",
                 "wrong": column["key"] in wrong,
             }
         )
@@ -333,8 +334,10 @@ def batch_correct(request: HttpRequest, pk: int, row: int) -> HttpResponse:
         for name, value in request.POST.items()
         if name.startswith("cell-")
     }
-    if not values.get("national_id", "x").strip():
-        values.pop("national_id")  # shown masked: left empty, the file's value is kept
+    for key in request.POST.getlist("keep"):
+        # A value shown masked (a valid national ID) and left empty: the file's is kept.
+        if not values.get(key, "x").strip():
+            values.pop(key)
     back = {}
     show = request.POST.get("show", "")
     if show in OUTCOME_LABELS or show == "changes":
@@ -345,7 +348,6 @@ def batch_correct(request: HttpRequest, pk: int, row: int) -> HttpResponse:
         entry = service.correct_row(batch, request.user, row, values)
     except (service.CorrectionRefused, FileRejected) as refusal:
         messages.error(request, str(refusal))
-        entry = None
     else:
         if entry["outcome"] in ("error", "conflict"):
             back["edit"] = row

@@ -294,13 +294,18 @@ def test_a_national_id_is_masked_in_the_form_and_kept_when_left_empty(staff_clie
     form = staff_client.get(f"/imports/{batch.pk}/?edit=2").content.decode()
     assert "1100100000018" not in form  # a valid number is masked
     assert 'id="cell-2-national_id" value="" placeholder="' in form
+    assert '<input type="hidden" name="keep" value="national_id">' in form
     # Left empty, the file's number is kept.
-    staff_client.post(f"/imports/{batch.pk}/rows/2/", {"cell-national_id": "", "cell-phone": ""})
+    staff_client.post(
+        f"/imports/{batch.pk}/rows/2/",
+        {"cell-national_id": "", "cell-phone": "", "keep": "national_id"},
+    )
     assert entry(batch, 2)["outcome"] == "new"
     assert batch.corrections["2"]["values"] == {"phone": ""}
     # A wrong number, which its error names, is shown to be corrected.
     form = staff_client.get(f"/imports/{batch.pk}/?edit=3").content.decode()
     assert 'id="cell-3-national_id" value="1100100000017"' in form
+    assert 'name="keep"' not in form
     staff_client.post(f"/imports/{batch.pk}/rows/3/", {"cell-national_id": "1100100000034"})
     assert entry(batch, 3)["outcome"] == "new"
     page = staff_client.get(f"/imports/{batch.pk}/").content.decode()
