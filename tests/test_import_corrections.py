@@ -154,6 +154,26 @@ def test_correcting_one_of_two_duplicate_rows_frees_both(staff_user):
     assert sorted(Agency.objects.values_list("code", flat=True)) == ["A1", "A2"]
 
 
+def test_a_correction_that_repeats_another_row_is_refused_at_the_commit(staff_user):
+    """Checked on its own, a corrected row cannot see that another row names the same
+    record: the commit does, writes nothing and renews the preview with both rows refused."""
+    from councils.models import Agency
+
+    batch = upload(
+        staff_user,
+        "agencies.csv",
+        agencies("A1,หน่วยงานหนึ่ง,provincial,ศรีสะเกษ", "A2,หน่วยงานสอง,nowhere,ศรีสะเกษ"),
+        kind="agencies",
+    )
+    service.correct_row(batch, staff_user, 3, {"code": "A1", "sector": "provincial"})
+    assert entry(batch, 3)["outcome"] == "new"
+    with pytest.raises(service.CommitRefused):
+        service.commit(batch, staff_user, ImportBatch.Mode.VALID)
+    assert not Agency.objects.exists()
+    assert [entry(batch, 2)["outcome"], entry(batch, 3)["outcome"]] == ["error", "error"]
+    assert messages_of(entry(batch, 3)) == ["The same record is on row 2 of the file too."]
+
+
 def test_a_correction_checks_one_row_whatever_the_size_of_the_file(staff_user):
     """The queries of a correction do not grow with the file: one row is checked."""
 
