@@ -77,6 +77,11 @@ class ImportBatch(models.Model):
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     # What the undo did and what it left because the record was edited since.
     undo_report = models.JSONField(_("undo report"), default=dict, blank=True)
+    # Rows with errors corrected in the browser before the commit, by spreadsheet row number:
+    # {"7": {"values": {key: text}, "original": {key: text as in the file}, "edits": [{"at",
+    # "by", "by_name", "values"}]}}. The file stays as uploaded; the preview and the commit
+    # read it with these values over its cells, and the original is kept for audit.
+    corrections = models.JSONField(_("corrections"), default=dict, blank=True)
     # Work in the background (large files): rows checked so far (or, for an undo, records to
     # take back), and the last message for the user (why a file was refused, why a commit or
     # an undo did not go through), id + parameters.
@@ -129,7 +134,12 @@ class ImportBatch(models.Model):
         A request without it, or with counts the preview no longer has (it was renewed), is
         asked to confirm again, whatever sent it."""
         counts = (self.rows_new, self.rows_changed, self.rows_unchanged, self.rows_error)
-        return ":".join(str(part) for part in ("commit", mode, *counts))
+        parts = ("commit", mode, *counts)
+        if self.corrections:
+            # A row corrected since the confirmation page was shown asks for it again.
+            edits = sum(len(fixed.get("edits", [])) for fixed in self.corrections.values())
+            parts = (*parts, f"e{edits}")
+        return ":".join(str(part) for part in parts)
 
     def undo_confirmation(self) -> str:
         return f"undo:{self.pk}:{self.rows_new}:{self.rows_changed}"

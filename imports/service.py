@@ -25,7 +25,7 @@ from dashboards.cache import invalidate as invalidate_figures
 from imports import bulk
 from imports.constraints import ColumnValue, field_message
 from imports.models import HeaderMapping, ImportBatch
-from imports.reading import IGNORED, FileRejected, Table, import_value, read_table
+from imports.reading import IGNORED, FileRejected, Table, clean_cell, import_value, read_table
 from imports.resources import (
     AgencyImportResource,
     AttendanceImportResource,
@@ -174,6 +174,8 @@ def read_file(batch: ImportBatch) -> Table:
                 for keys in missing
             ),
         )
+    # Rows corrected in the browser read with their corrected values.
+    apply_corrections(table, batch.corrections)
     return table
 
 
@@ -442,6 +444,181 @@ def error_rows(batch: ImportBatch) -> set[int]:
         for row in batch.preview.get("rows", [])
         if row["outcome"] in ("error", "conflict")
     }
+
+
+# Rows corrected in the browser ---------------------------------------------------------------
+
+
+class CorrectionRefused(CommitRefused):
+    """A correction that cannot be taken (wrong row, column or moment): nothing was changed."""
+
+
+def editable_columns(batch: ImportBatch) -> list[dict]:
+    """The file's columns a correction may set: those read into a field."""
+    return [
+        column
+        for column in batch.preview.get("columns", [])
+        if column["key"] not in (None, IGNORED)
+    ]
+
+
+def apply_corrections(table: Table, corrections: dict) -> None:
+    """The values corrected in the browser over the file's cells (the file is not changed):
+    the preview, a renewed preview and the commit all read the corrected rows."""
+    if not corrections:
+        return
+    index_of = {column.key: column.index for column in table.columns if column.key}
+    rows = []
+    for number, cells in table.rows:
+        fixed = corrections.get(str(number))
+        if fixed and fixed.get("values"):
+            cells = list(cells)
+            for key, text in fixed["values"].items():
+                index = index_of.get(key)
+                if index is None or key == IGNORED:
+                    continue  # a column the file no longer maps to this field
+                cells += [None] * (index + 1 - len(cells))
+                cells[index] = clean_cell(text)
+        rows.append((number, cells))
+    table.rows = rows
+
+
+def correct_row(batch: ImportBatch, user, number: int, values: dict[str, str]) -> dict:
+    """Take a user's corrected values for one row with errors, and check that row again on
+    its own (with the rows a duplicate error paired it with), as the preview did: its entry
+    and the batch's counts are renewed; the commit checks the corrected values once more.
+    Refused (CorrectionRefused, nothing changed) unless the batch is waiting for confirmation,
+    the row is one of its rows with errors and every value is for a column of the file."""
+    with transaction.atomic():
+        # Locked: a commit, a cancel or another correction of this batch waits for this one.
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.PREVIEW:
+            raise CorrectionRefused(
+                _("Only an import waiting for confirmation can be corrected; nothing was changed.")
+            )
+        entries = batch.preview.get("rows", [])
+        position = {entry["row"]: index for index, entry in enumerate(entries)}
+        if number not in position:
+            raise CorrectionRefused(
+                _("Row %(row)s is not one of this file's rows; nothing was changed."), row=number
+            )
+        entry = entries[position[number]]
+        if entry["outcome"] not in ("error", "conflict"):
+            raise CorrectionRefused(
+                _("Row %(row)s has no error: only rows with errors are corrected here."),
+                row=number,
+            )
+        columns = {column["key"]: column for column in editable_columns(batch)}
+        unknown = [key for key in values if key not in columns]
+        if unknown:
+            raise CorrectionRefused(
+                _("The file has no column for “%(column)s”; nothing was changed."),
+                column=unknown[0],
+            )
+        record = batch.corrections.get(str(number)) or {"values": {}, "original": {}, "edits": []}
+        cells = entry.get("cells", [])
+        changed = {}
+        for key, text in values.items():
+            text = str(text).strip()
+            index = columns[key]["index"]
+            current = cells[index] if index < len(cells) else ""
+            if text == current:
+                continue
+            record["original"].setdefault(key, current)
+            record["values"][key] = text
+            if text == record["original"][key]:
+                del record["values"][key]  # back to what the file says
+            changed[key] = text
+        record["edits"].append(
+            {
+                "at": timezone.now().isoformat(),
+                "by": user.pk,
+                "by_name": user.get_full_name() or user.get_username(),
+                "values": changed,
+            }
+        )
+        batch.corrections[str(number)] = record
+        _check_again(batch, user, _paired_rows(entries, number))
+        batch.save(
+            update_fields=[
+                "corrections",
+                "preview",
+                "rows_new",
+                "rows_changed",
+                "rows_unchanged",
+                "rows_error",
+            ]
+        )
+    return batch.preview["rows"][position[number]]
+
+
+def _paired_rows(entries: list, number: int) -> list[int]:
+    """The row, and the rows a duplicate error pairs it with (either way round): they are
+    checked again together, so that correcting one of two rows frees the other."""
+    rows = {number}
+    for entry in entries:
+        for error in entry.get("errors", []):
+            if error["code"] != "duplicate":
+                continue
+            other = error["params"].get("row")
+            if entry["row"] == number:
+                rows.add(other)
+            elif other == number:
+                rows.add(entry["row"])
+    return sorted(row for row in rows if isinstance(row, int))
+
+
+def _check_again(batch: ImportBatch, user, numbers: list[int]) -> None:
+    """Check these rows of the file (corrections applied) as the preview did, in a dry run;
+    renew their entries and the batch's counts."""
+    table = read_file(batch)
+    wanted = set(numbers)
+    index_of = {row_number: index for index, (row_number, _cells) in enumerate(table.rows)}
+    dataset, checked = build_dataset(
+        table, skip_rows=[row_number for row_number in index_of if row_number not in wanted]
+    )
+    headers = {column.key: column.header for column in table.columns if column.key}
+    resource = KINDS[batch.kind](user, batch)
+    if resource.bulk_capable:
+        results = bulk.run(resource, dataset, dry_run=True, numbers=checked)
+    else:
+        resource.row_numbers = checked
+        result = resource.import_data(
+            dataset, dry_run=True, raise_errors=False, rollback_on_validation_errors=True
+        )
+        if result.base_errors:
+            raise CorrectionRefused(
+                _("The row could not be checked again; nothing was changed. Try again.")
+            )
+        results = result.rows
+    renewed = {}
+    scratch = defaultdict(int)  # _refuse_as_duplicate's counts; the preview is recounted below
+    for offset, row_result in enumerate(results):
+        row_number = checked[offset]
+        entry = _preview_entry(
+            row_result,
+            table.rows[index_of[row_number]],
+            row_number,
+            headers,
+            resource._meta.model,
+        )
+        entry["label"] = _row_label(row_result, dataset, offset)
+        renewed[row_number] = entry
+        for error in entry.get("errors", []):
+            if error["code"] == "duplicate" and error["params"]["row"] in renewed:
+                earlier = error["params"]["row"]
+                _refuse_as_duplicate(
+                    renewed[earlier], table.rows[index_of[earlier]], row_number, scratch
+                )
+    rows = [renewed.get(entry["row"], entry) for entry in batch.preview.get("rows", [])]
+    totals = defaultdict(int)
+    for entry in rows:
+        totals["error" if entry["outcome"] == "conflict" else entry["outcome"]] += 1
+    batch.preview = {**batch.preview, "rows": rows}
+    batch.rows_new = totals["new"]
+    batch.rows_changed = totals["changed"]
+    batch.rows_unchanged = totals["unchanged"]
+    batch.rows_error = totals["error"]
 
 
 # Commit ---------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/<int:pk>/attendance/", views.meeting_attendance, name="meeting_attendance"),
     path("<int:pk>/progress/", views.batch_progress, name="progress"),
     path("<int:pk>/columns/", views.batch_map, name="map"),
+    path("<int:pk>/rows/<int:row>/", views.batch_correct, name="correct"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/cancel/", views.batch_cancel, name="cancel"),
     path("<int:pk>/retry/", views.batch_retry, name="retry"),

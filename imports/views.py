@@ -1,6 +1,7 @@
 """The import centre's pages: thin; the work is in imports.service."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -156,13 +157,36 @@ def _display_value(resource_class, key, value):
     return _plain(value, model_field)
 
 
+def _correction(batch: ImportBatch, number: int, resource_class) -> dict | None:
+    """What was corrected in a row, from the file's value to the one imported, and by whom."""
+    fixed = batch.corrections.get(str(number))
+    if not fixed or not fixed.get("edits"):
+        return None
+    last = fixed["edits"][-1]
+    return {
+        "values": [
+            {
+                "label": capfirst(resource_class.field_label(key)),
+                "old": "–" if key == "national_id" else (original or "–"),
+                "new": "–" if key == "national_id" else (fixed["values"].get(key, original) or "–"),
+            }
+            for key, original in fixed.get("original", {}).items()
+        ],
+        "by": last.get("by_name", ""),
+        "at": datetime.datetime.fromisoformat(last["at"]),
+    }
+
+
 def _display_rows(batch: ImportBatch, rows: list) -> list:
     resource_class = service.KINDS[batch.kind]
+    correctable = batch.status == ImportBatch.Status.PREVIEW
     shown = []
     for row in rows:
         shown.append(
             {
                 "row": row["row"],
+                "correctable": correctable and row["outcome"] in ("error", "conflict"),
+                "correction": _correction(batch, row["row"], resource_class),
                 "outcome": row["outcome"],
                 "outcome_label": OUTCOME_LABELS[row["outcome"]],
                 "label": row.get("label", ""),
@@ -207,6 +231,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mark_personal_data(request)
     if batch.kind in PERSONAL_KINDS and page.object_list:
         log_access(request, AccessLog.Action.VIEW, [batch], row_count=len(page.object_list))
+    editing = _editing(batch, page.object_list, request.GET.get("edit", ""))
     field_choices = [("", _("— not imported —"))] + [
         (key, capfirst(resource_class.field_label(key))) for key in resource_class.field_keys()
     ]
@@ -218,6 +243,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page_obj": page,
             "paginator": page.paginator,
             "rows": _display_rows(batch, page.object_list),
+            "editing": editing,
             "show": show,
             "outcomes": OUTCOME_LABELS,
             "unknown": batch.preview.get("unknown", []),
@@ -235,6 +261,41 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _editing(batch: ImportBatch, rows: list, edit: str) -> dict | None:
+    """The row with errors opened for correction (`?edit=<row>`), its imported columns as
+    inputs holding the row's values (a valid national ID masked: typed anew, or kept)."""
+    if batch.status != ImportBatch.Status.PREVIEW or not edit.isdigit():
+        return None
+    wanted = int(edit)
+    entry = next(
+        (row for row in rows if row["row"] == wanted and row["outcome"] in ("error", "conflict")),
+        None,
+    )
+    if entry is None:
+        return None
+    resource_class = service.KINDS[batch.kind]
+    cells = entry.get("cells", [])
+    wrong = {error["key"] for error in entry.get("errors", [])}
+    fields = []
+    for column in service.editable_columns(batch):
+        value = cells[column["index"]] if column["index"] < len(cells) else ""
+        # A national ID is masked, unless it is what is wrong (the error names it already).
+        secret = column["key"] == "national_id" and column["key"] not in wrong
+        fields.append(
+            {
+                "name": f"cell-{column['key']}",
+                "id": f"cell-{entry['row']}-{column['key']}",
+                "header": column["header"],
+                "label": capfirst(resource_class.field_label(column["key"])),
+                "value": "" if secret else value,
+                "placeholder": mask_national_id(value) if secret and value else "",
+                "keep": column["key"] if secret else "",
+                "wrong": column["key"] in wrong,
+            }
+        )
+    return {"row": entry["row"], "fields": fields}
 
 
 def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
@@ -298,6 +359,47 @@ def batch_map(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The columns are set; the preview is renewed."))
     return redirect(batch)
+
+
+@require_POST
+def batch_correct(request: HttpRequest, pk: int, row: int) -> HttpResponse:
+    """Correct one row with errors in place; it is checked again on its own at once."""
+    batch = _batch(request, pk)
+    values = {
+        name.removeprefix("cell-"): value
+        for name, value in request.POST.items()
+        if name.startswith("cell-")
+    }
+    for key in request.POST.getlist("keep"):
+        # A value shown masked (a valid national ID) and left empty: the file's is kept.
+        if not values.get(key, "x").strip():
+            values.pop(key)
+    back = {}
+    show = request.POST.get("show", "")
+    if show in OUTCOME_LABELS or show == "changes":
+        back["show"] = show
+    if request.POST.get("page", "").isdigit():
+        back["page"] = request.POST["page"]
+    try:
+        entry = service.correct_row(batch, request.user, row, values)
+    except (service.CorrectionRefused, FileRejected) as refusal:
+        messages.error(request, str(refusal))
+    else:
+        if entry["outcome"] in ("error", "conflict"):
+            back["edit"] = row
+            messages.warning(
+                request,
+                _("Row %(row)s was checked again and still has errors: see them below.")
+                % {"row": row},
+            )
+        else:
+            messages.success(
+                request,
+                _("Row %(row)s is corrected and checked again: %(outcome)s.")
+                % {"row": row, "outcome": OUTCOME_LABELS[entry["outcome"]]},
+            )
+    query = f"?{urlencode(back)}" if back else ""
+    return redirect(f"{batch.get_absolute_url()}{query}#row-{row}")
 
 
 def _confirm_page(request: HttpRequest, batch: ImportBatch, action: str, **context):

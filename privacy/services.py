@@ -1,5 +1,6 @@
 """Showing, logging, exporting and erasing personal data."""
 
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -212,8 +213,9 @@ def erase_person(user, records: PersonRecords, query: str, reference: str) -> Er
     )
     for model, ids in ((CouncilMember, member_ids), (Attendance, attendance_ids)):
         model.history.filter(id__in=ids).delete()  # the records' history keeps no copy either
+    corrected = batches_corrected_with(needles)  # before the scrub empties their corrections
     other_rows = scrub_database(needles)
-    files = erase_import_files(needles)
+    files = erase_import_files(needles, corrected)
     erasure = Erasure.objects.create(
         erased_by=user,
         reference=scrub_text(reference, needles),
@@ -234,10 +236,24 @@ def erase_person(user, records: PersonRecords, query: str, reference: str) -> Er
     return erasure
 
 
-def erase_import_files(needles) -> int:
+def batches_corrected_with(needles) -> list[int]:
+    """Batches waiting for confirmation whose rows corrected in the browser hold the person."""
+    from imports.models import ImportBatch  # noqa: PLC0415 - imports stands above privacy
+
+    pending = ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEW).exclude(corrections={})
+    return [
+        pk
+        for pk, corrections in pending.values_list("pk", "corrections")
+        if any(
+            needle.pattern.search(json.dumps(corrections, ensure_ascii=False)) for needle in needles
+        )
+    ]
+
+
+def erase_import_files(needles, corrected=()) -> int:
     """Delete the stored import files that hold the person; their batches keep their (scrubbed)
     preview. A batch still waiting for confirmation is cancelled, so it cannot bring the
-    person back, and says why."""
+    person back, and says why; so is one whose corrections (`corrected`) held the person."""
     from imports.models import ImportBatch  # noqa: PLC0415 - imports stands above privacy
     from imports.service import stored_message  # noqa: PLC0415
 
@@ -248,12 +264,16 @@ def erase_import_files(needles) -> int:
         ImportBatch.Status.PREVIEW,
         ImportBatch.Status.IMPORTING,
     )
-    for batch in ImportBatch.objects.filter(file__in=paths):
-        batch.file = ""
-        fields = ["file"]
+    for batch in ImportBatch.objects.filter(Q(file__in=paths) | Q(pk__in=list(corrected))):
+        fields = []
+        notice = ERASED_CORRECTION_NOTICE
+        if batch.file.name in paths:
+            batch.file = ""
+            fields.append("file")
+            notice = ERASED_FILE_NOTICE
         if batch.status in pending:
             batch.status = ImportBatch.Status.CANCELLED
-            batch.notice = stored_message(ERASED_FILE_NOTICE)
+            batch.notice = stored_message(notice)
             fields += ["status", "notice"]
         batch.save(update_fields=fields)
     # Once the erasure is committed: a failed erasure must leave every batch its file.
@@ -261,6 +281,10 @@ def erase_import_files(needles) -> int:
     return len(paths)
 
 
+ERASED_CORRECTION_NOTICE = gettext_lazy(
+    "This import was cancelled: a person's data typed into its corrected rows was erased on "
+    "request. Upload the file again if it is still needed."
+)
 ERASED_FILE_NOTICE = gettext_lazy(
     "This import was cancelled and its file deleted: a person's data in it was erased on "
     "request. Upload the file again without that person if it is still needed."

@@ -61,6 +61,7 @@ IMPORT_URLS = {
     "imports:progress": (lambda o: f"/imports/{o['batch'].pk}/progress/", IMPORT_BATCH),
     "imports:map": (lambda o: f"/imports/{o['batch'].pk}/columns/", everyone(NOT_ALLOWED)),
     "imports:commit": (lambda o: f"/imports/{o['batch'].pk}/commit/", everyone(NOT_ALLOWED)),
+    "imports:correct": (lambda o: f"/imports/{o['batch'].pk}/rows/7/", everyone(NOT_ALLOWED)),
     "imports:cancel": (lambda o: f"/imports/{o['batch'].pk}/cancel/", everyone(NOT_ALLOWED)),
     "imports:retry": (lambda o: f"/imports/{o['batch'].pk}/retry/", everyone(NOT_ALLOWED)),
     "imports:undo": (lambda o: f"/imports/{o['batch'].pk}/undo/", everyone(NOT_ALLOWED)),

@@ -88,8 +88,8 @@ def jpeg(name="p.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def agencies_csv(code: str) -> SimpleUploadedFile:
-    content = f"code,name_th,sector,province\n{code},หน่วยงาน {code},provincial,ศรีสะเกษ\n"
+def agencies_csv(code: str, sector: str = "provincial") -> SimpleUploadedFile:
+    content = f"code,name_th,sector,province\n{code},หน่วยงาน {code},{sector},ศรีสะเกษ\n"
     return SimpleUploadedFile(f"{code}.csv", content.encode("utf-8"))
 
 
@@ -355,6 +355,13 @@ WRITES = {
         BATCH,
         {"admin", "staff"},
     ),
+    # A row with errors corrected in the preview (its row 2 has no such sector).
+    "imports:correct": (
+        lambda w: f"/imports/{w['error_batch'].pk}/rows/2/",
+        lambda w: {"cell-sector": "provincial"},
+        BATCH,
+        {"admin", "staff"},
+    ),
     "imports:cancel": (
         lambda w: f"/imports/{w['preview_batch'].pk}/cancel/",
         lambda w: {},
@@ -586,14 +593,17 @@ class World(dict):
             batch.preview["unknown"] = ["ที่อยู่สำนักงาน"]
             batch.save(update_fields=["preview"])
             self["batch"] = self["preview_batch"] = batch
+        elif key == "error_batch":
+            self[key] = self._batch("wrong", sector="nowhere")
+            assert self[key].rows_error == 1
         elif key == "imported_batch":
             self[key] = service.commit(self._batch("imported"), staff, ImportBatch.Mode.ALL)
         else:
             raise KeyError(key)
         return self[key]
 
-    def _batch(self, code: str) -> ImportBatch:
-        batch = service.store_upload(agencies_csv(code), "agencies", self["users"]["staff"])
+    def _batch(self, code: str, sector: str = "provincial") -> ImportBatch:
+        batch = service.store_upload(agencies_csv(code, sector), "agencies", self["users"]["staff"])
         batch.refresh_from_db()
         assert batch.status == ImportBatch.Status.PREVIEW, batch.notice
         return batch
