@@ -208,6 +208,31 @@ def test_the_worker_starts_again_after_the_database_went_away(staff_client):
     assert _task(batch).status == "FAILED"
 
 
+def test_an_outage_after_a_long_healthy_run_starts_the_back_off_afresh(db):
+    """Three outages in a row back off 1, 2, 3…; an outage after an hour of work waits as a
+    first one does (a worker that had lived through many used to wait 30 s each time)."""
+    from portal.management.commands import run_worker
+
+    clock = iter([0, 1, 2, 3, 4, 3600, 3601, 3602, 3603, 3604])
+    runs = [OperationalError("down")] * 4 + [None]
+
+    def handle(self, *args, **options):
+        outcome = runs.pop(0)
+        if outcome is not None:
+            raise outcome
+
+    with (
+        mock.patch.object(db_worker.Command, "handle", handle),
+        mock.patch.object(workers, "sweep"),
+        mock.patch.object(workers, "wait_before_retrying", side_effect=lambda a: a) as waited,
+        mock.patch.object(workers.Heartbeat, "start"),
+        mock.patch.object(run_worker.time, "monotonic", lambda: next(clock)),
+    ):
+        call_command("run_worker", "--batch", "--worker-id", "me", verbosity=0)
+    # The third run starts at 4 and fails at 3600: healthy for an hour, so the back-off resets.
+    assert [c.args[0] for c in waited.call_args_list] == [1, 2, 1, 2]
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a worker process needs a database it can share"
 )

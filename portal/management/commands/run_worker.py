@@ -9,6 +9,7 @@
 """
 
 import logging
+import time
 
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands import db_worker
@@ -16,6 +17,10 @@ from django_tasks_db.management.commands import db_worker
 from portal import workers
 
 logger = logging.getLogger("django_tasks_db")
+
+
+# A run this long without a database error counts as healthy: the next outage is a new one.
+HEALTHY_RUN_SECONDS = 60
 
 
 class Command(db_worker.Command):
@@ -28,12 +33,17 @@ class Command(db_worker.Command):
         attempt = 0
         try:
             while True:
+                started = time.monotonic()
                 try:
                     # Whatever this worker had claimed before (re)starting, it runs no more.
                     workers.sweep(worker_id=worker_id)
                     super().handle(*args, worker_id=worker_id, reload=False, batch=batch, **options)
                     return  # --batch or --max-tasks: done
                 except (OperationalError, InterfaceError) as error:
+                    # An outage after a good run starts the back-off afresh (1 s, 2 s…):
+                    # a worker that lived through many outages used to wait 30 s each time.
+                    if time.monotonic() - started > HEALTHY_RUN_SECONDS:
+                        attempt = 0
                     attempt += 1
                     connections.close_all()
                     delay = workers.wait_before_retrying(attempt)
