@@ -3,13 +3,13 @@ programmes and against the child areas; each cell the number of projects and the
 contribution in baht. Two grouped queries, whatever the size of the area."""
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import get_language
 
 from councils.models import Agency
 from geo.areas import CHILD, MODELS, council_lookup
+from portal.lib.thai_text import whole_baht
 from projects.models import Programme
 
 SORTS = {
@@ -25,10 +25,6 @@ DEFAULT_SORT = "-contribution"
 class Matrix:
     columns: list  # (key, label) of the programmes or child areas
     rows: list[dict] = field(default_factory=list)  # agency, sector, cells{key: (n, baht)}, totals
-
-
-def _money(value) -> int:
-    return int((value or Decimal(0)).quantize(Decimal(1)))
 
 
 def _name(th: str, en: str) -> str:
@@ -62,7 +58,7 @@ def build(records, sort: str = DEFAULT_SORT) -> tuple[Matrix, Matrix | None, str
             "name": _name(row["agency__name_th"], row["agency__name_en"]),
             "sector": str(sectors.get(row["agency__sector"], "")),
             "projects": row["n"],
-            "contribution": _money(row["baht"]),
+            "contribution": whole_baht(row["baht"]),
         }
     cells: dict[int, dict] = {pk: {} for pk in agencies}
     for row in (
@@ -70,7 +66,7 @@ def build(records, sort: str = DEFAULT_SORT) -> tuple[Matrix, Matrix | None, str
         .values("agency", "project__programme")
         .annotate(n=Count("project", distinct=True), baht=Sum("contribution", default=0))
     ):
-        cells[row["agency"]][row["project__programme"]] = (row["n"], _money(row["baht"]))
+        cells[row["agency"]][row["project__programme"]] = (row["n"], whole_baht(row["baht"]))
     area_cells: dict[int, dict] = {pk: {} for pk in agencies}
     if child_key:
         for row in (
@@ -78,7 +74,7 @@ def build(records, sort: str = DEFAULT_SORT) -> tuple[Matrix, Matrix | None, str
             .values("agency", child_key)
             .annotate(n=Count("project", distinct=True), baht=Sum("contribution", default=0))
         ):
-            area_cells[row["agency"]][row[child_key]] = (row["n"], _money(row["baht"]))
+            area_cells[row["agency"]][row[child_key]] = (row["n"], whole_baht(row["baht"]))
 
     descending = sort.startswith("-")
     key = sort.lstrip("-")

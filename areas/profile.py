@@ -5,7 +5,6 @@ Every figure is aggregated in the database; a profile runs a fixed number of que
 whatever the size of the area (one grouped query per kind of record)."""
 
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -13,16 +12,13 @@ from django.utils import timezone
 from councils.models import Agency, CommunityOrganisation, Council
 from geo.areas import CHILD, MODELS, council_lookup, in_area, meeting_in_area, resolution_in_area
 from meetings.models import Meeting, Resolution
+from portal.lib.thai_text import whole_baht
 from projects.models import Disbursement, Programme, Project, ProjectPartner
 
 RECENT_MEETINGS = 10
 OPEN_RESOLUTIONS_SHOWN = 10
 AGENCIES_SHOWN = 15
 PROJECTS_SHOWN = 20
-
-
-def _money(value) -> int:
-    return int((value or Decimal(0)).quantize(Decimal(1)))
 
 
 class AreaRecords:
@@ -100,8 +96,8 @@ def summary(records: AreaRecords, today) -> dict:
         "councils": councils,
         "organisations": organisations,
         "agencies": partners["agencies"],
-        "contribution": _money(partners["contribution"]),
-        "disbursed": _money(
+        "contribution": whole_baht(partners["contribution"]),
+        "disbursed": whole_baht(
             records.disbursements().aggregate(total=Sum("amount", default=0))["total"]
         ),
         "meetings": records.meetings().count(),
@@ -139,8 +135,8 @@ def programme_table(records: AreaRecords, programmes) -> tuple[list[dict], dict]
             continue
         row["statuses"][group["status"]] += group["n"]
         row["projects"] += group["n"]
-        row["requested"] += _money(group["requested"])
-        row["approved"] += _money(group["approved"])
+        row["requested"] += whole_baht(group["requested"])
+        row["approved"] += whole_baht(group["approved"])
         row["reached_households"] += group["reached"]
     total = {
         "statuses": {
@@ -171,7 +167,7 @@ def agencies(records: AreaRecords) -> list[dict]:
             "name_en": row["agency__name_en"],
             "sector": sectors.get(row["agency__sector"], ""),
             "projects": row["projects"],
-            "contribution": _money(row["contribution"]),
+            "contribution": whole_baht(row["contribution"]),
         }
         for row in rows
     ]
@@ -210,7 +206,7 @@ def children(records: AreaRecords, programmes) -> list[dict]:
     ):
         entry = projects[row[project_key]]
         entry["projects"] += row["n"]
-        entry["approved"] += _money(row["approved"])
+        entry["approved"] += whole_baht(row["approved"])
         entry["reached"] += row["reached"]
         entry["programmes"].add(row["programme"])
     partner_key = council_lookup(child_level, "project__council__")

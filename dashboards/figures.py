@@ -12,7 +12,6 @@ from `visible_to`.
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -23,6 +22,7 @@ from dashboards.filters import Selection
 from geo.models import District, Province
 from meetings.models import Meeting, Resolution
 from portal.lib.dates import fiscal_year_bounds
+from portal.lib.thai_text import whole_baht
 from portal.roles import scope_of
 from projects.models import Disbursement, Programme, Project
 
@@ -56,11 +56,6 @@ def area_level(user, selection: Selection) -> str:
         return "district"
     provinces = scope_provinces(user)
     return "district" if provinces is not None and len(provinces) == 1 else "province"
-
-
-def _money(value) -> int:
-    """Baht, rounded to the baht for display."""
-    return int((value or Decimal(0)).quantize(Decimal(1)))
 
 
 class Scoped:
@@ -236,9 +231,9 @@ def summary(scoped, projects, disbursements, today: datetime.date) -> dict:
             **{key: totals[key] for key in PROJECT_SUMS if key not in ("requested", "approved")},
         },
         "budget": {
-            "requested": _money(totals["requested"]),
-            "approved": _money(totals["approved"]),
-            "disbursed": _money(disbursed),
+            "requested": whole_baht(totals["requested"]),
+            "approved": whole_baht(totals["approved"]),
+            "disbursed": whole_baht(disbursed),
         },
         "meetings_held": scoped.meetings_held().count(),
         "resolutions": resolutions,
@@ -285,8 +280,8 @@ def by_area(scoped: Scoped, level: str, projects, disbursements) -> list[dict]:
                 "name_en": area.name_en,
                 "councils_active": councils.get(area.code, 0),
                 "projects": totals.get("projects", 0),
-                "approved": _money(totals.get("approved")),
-                "disbursed": _money(disbursed.get(area.code, {}).get("disbursed")),
+                "approved": whole_baht(totals.get("approved")),
+                "disbursed": whole_baht(disbursed.get(area.code, {}).get("disbursed")),
                 "reached_households": totals.get("reached_households", 0),
                 "meetings": meetings.get(area.code, 0),
             }
@@ -312,9 +307,9 @@ def by_programme(scoped: Scoped, projects, disbursements) -> list[dict]:
                 "name_th": programme.name_th,
                 "name_en": programme.name_en,
                 "projects": totals.get("projects", 0),
-                "requested": _money(totals.get("requested")),
-                "approved": _money(totals.get("approved")),
-                "disbursed": _money(disbursed.get(programme.pk, {}).get("disbursed")),
+                "requested": whole_baht(totals.get("requested")),
+                "approved": whole_baht(totals.get("approved")),
+                "disbursed": whole_baht(disbursed.get(programme.pk, {}).get("disbursed")),
                 "reached_households": totals.get("reached_households", 0),
             }
         )
@@ -329,8 +324,8 @@ def by_fiscal_year(scoped: Scoped, projects, disbursements) -> list[dict]:
         {
             "fiscal_year": year,
             "projects": project_totals.get(year, {}).get("projects", 0),
-            "approved": _money(project_totals.get(year, {}).get("approved")),
-            "disbursed": _money(disbursed.get(year, {}).get("disbursed")),
+            "approved": whole_baht(project_totals.get(year, {}).get("approved")),
+            "disbursed": whole_baht(disbursed.get(year, {}).get("disbursed")),
         }
         for year in scoped.years
     ]

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from portal.lib.dates import format_date_input, parse_date
+from portal.lib.dates import buddhist_era_year, format_date_input, parse_date
 from portal.lib.thai_text import normalise_phone, parse_amount, parse_integer
 
 
@@ -151,8 +151,8 @@ class FiscalYearField(CountField):
 
     def to_python(self, value):
         year = super().to_python(value)
-        if year is not None and 1900 <= year < 2400:
-            year += 543
+        if year is not None and year >= 1900:
+            year = buddhist_era_year(year)
         if year is not None and not 2500 <= year <= 2700:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         return year

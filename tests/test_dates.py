@@ -63,3 +63,13 @@ def test_datetimes_are_shown_in_bangkok_time():
 
 def test_empty_dates_render_as_nothing():
     assert render("[{{ d|bedate }}]", d=None) == "[]"
+
+
+@pytest.mark.parametrize(
+    ("written", "year_be"), [(2566, 2566), (2023, 2566), (2400, 2400), (2399, 2942), (1900, 2443)]
+)
+def test_one_rule_reads_a_year_as_buddhist_era(written, year_be):
+    """Forms, imports and filters read a year the same way: 2400 and later is already B.E."""
+    from portal.lib.dates import buddhist_era_year
+
+    assert buddhist_era_year(written) == year_be

@@ -16,6 +16,7 @@ from imports.widgets import (
     MultilineTextWidget,
     TextWidget,
 )
+from portal.lib.dates import buddhist_era_year
 from projects.models import Disbursement, Project, ProjectPartner
 
 
@@ -148,7 +149,7 @@ class ProjectImportResource(ImportResource):
         if field.column_name == "fiscal_year" and row.get("fiscal_year") not in (None, ""):
             year = IntegerWidget().clean(row["fiscal_year"])
             # "2023" written for FY 2566: a Christian-era year is turned into B.E.
-            instance.fiscal_year = year + 543 if 1900 < year < 2200 else year
+            instance.fiscal_year = buddhist_era_year(year) if year >= 1900 else year
             return
         super().import_field(field, instance, row, is_m2m, **kwargs)
 

@@ -108,6 +108,13 @@ _MONTHS_BY_NAME = {
 _NAMED_MONTH = re.compile(r"(\d{1,2})\s*([^\d\s]+\.?(?:\s?[^\d\s]+\.?)?)\s*(?:พ\.ศ\.)?\s*(\d{4})")
 
 
+def buddhist_era_year(year: int) -> int:
+    """A year as people write it, in the Buddhist era: 2566 stays, 2023 becomes 2566. A year
+    of BE_THRESHOLD (2400) or more is already B.E. (the one rule for forms, imports and
+    filters; earlier there were three, with different bounds)."""
+    return year if year >= BE_THRESHOLD else to_buddhist_year(year)
+
+
 def _christian(year: int) -> int:
     return to_christian_year(year) if year >= BE_THRESHOLD else year
 

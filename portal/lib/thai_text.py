@@ -99,3 +99,8 @@ def normalise_national_id(text: str) -> str:
 def national_id_is_valid(value: str) -> bool:
     """Whether `value` is a Thai national ID as stored: its 13 digits, nothing else."""
     return bool(re.fullmatch(r"\d{13}", value or "")) and pin.is_valid(value)
+
+
+def whole_baht(value) -> int:
+    """An amount in baht rounded to the baht, for figures and tables; none is 0."""
+    return int((value or Decimal(0)).quantize(Decimal(1)))
