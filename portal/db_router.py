@@ -22,6 +22,7 @@ import contextlib
 import contextvars
 import dataclasses
 import logging
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -121,17 +122,36 @@ def replica_safe(view_name: str | None) -> bool:
 
 # --- health: reachable, and how far behind -------------------------------------------------
 
-# Behind: the WAL received is not all replayed yet; then the lag is the age of the last
-# transaction replayed. Caught up (or not a standby at all): no lag, however long the
-# primary has been idle (the replay timestamp alone would grow on an idle primary).
-LAG_SQL = """
-SELECT CASE
-    WHEN NOT pg_is_in_recovery() THEN 0
-    WHEN pg_last_wal_receive_lsn() IS NOT NULL
-         AND pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
-    ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
-END
+# Where the standby stands: received WAL, replayed WAL, and the age of the last transaction
+# replayed. Not a standby at all (a plain database, as in tests): never behind.
+POSITION_SQL = """
+SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(),
+       EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
 """
+CAUGHT_UP_SQL = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+# Received WAL still to replay may be a commit of a millisecond ago, waiting its turn; after
+# an idle hour the last one replayed is an hour old, but the replica is not an hour behind.
+# So it is asked again this much later: has it replayed what it had received?
+SETTLE_SECONDS = 0.1
+
+
+def _lag_seconds(cursor) -> float:
+    cursor.execute(POSITION_SQL)
+    standby, received, replayed, age = cursor.fetchone()
+    if not standby or received is None or replayed is None:
+        return 0.0  # not a standby, or not streaming (nothing to compare with)
+    if _lsn(replayed) >= _lsn(received):
+        return 0.0  # caught up, however long the primary has been idle
+    time.sleep(SETTLE_SECONDS)
+    cursor.execute(CAUGHT_UP_SQL, [received])
+    if cursor.fetchone()[0]:
+        return 0.0  # keeping up
+    return float("inf") if age is None else float(age)
+
+
+def _lsn(text: str) -> int:
+    high, low = text.split("/")
+    return (int(high, 16) << 32) + int(low, 16)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +164,8 @@ class Health:
         return self.status == "ok"
 
     def as_dict(self) -> dict:
-        lag = None if self.lag_seconds is None else round(self.lag_seconds, 1)
+        lag = self.lag_seconds
+        lag = round(lag, 1) if lag is not None and math.isfinite(lag) else None
         return {"status": self.status, "lag_seconds": lag}
 
 
@@ -158,17 +179,15 @@ def check_replica() -> Health:
     try:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(LAG_SQL)
-                (lag,) = cursor.fetchone()
+                lag = _lag_seconds(cursor)
             else:
                 cursor.execute("SELECT 1")
-                lag = 0
+                lag = 0.0
     except DatabaseError:
         logger.warning("replica unavailable: reading from the primary")
         with contextlib.suppress(DatabaseError):
             connection.close()  # the next check opens a new connection
         return Health("unavailable")
-    lag = float("inf") if lag is None else float(lag)
     if lag > settings.REPLICA_MAX_LAG_SECONDS:
         logger.warning("replica %.0f s behind: reading from the primary", lag)
         return Health("lagging", lag)

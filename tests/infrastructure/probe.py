@@ -1,37 +1,42 @@
 """Browse the portal against a real primary and replica, and say which database answered.
 
-Run by tests/infrastructure/test_replica.py in a process of its own (`python -m
-tests.infrastructure.probe '<steps as JSON>'`), with DATABASE_URL and REPLICA_DATABASE_URL
-naming the throwaway clusters. Each step is a list:
+Run by tests/infrastructure/test_replica.py in one process of its own for the session
+(`python -m tests.infrastructure.probe`: Django starts once), with DATABASE_URL and
+REPLICA_DATABASE_URL naming the throwaway clusters. Each step is a list:
 
+- ["migrate"]: the portal's schema into the primary;
 - ["setup"]: two administrators ("writer", "reader") and a council; answers its id;
 - ["get" | "post", path, user]: the request, through the test client of that user (each user
   one browser, keeping its cookies; "anonymous" signs in as nobody); answers the status, the
   tables each database was asked about, and the body of /healthz;
-- ["sleep", seconds].
-
-Prints one JSON list, one answer a step, on its last line."""
+- ["sleep", seconds]."""
 
 import json
 import os
 import re
 import sys
 import time
+import traceback
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from portal import db_router  # noqa: E402
 from tests.factories import CouncilFactory, UserFactory  # noqa: E402
 
 TABLE = re.compile(r'\b(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', re.IGNORECASE)
 USERS = ("writer", "reader")
+ANSWER = "probe-answer: "
+# Each user one browser for the whole session, keeping its cookies.
+CLIENTS: dict[str, Client] = {}
 
 
 def setup() -> dict:
@@ -68,19 +73,23 @@ def request(clients: dict, method: str, path: str, user: str) -> dict:
         "status": response.status_code,
         "primary": sorted(recorder.tables["default"]),
         "replica": sorted(recorder.tables["replica"]),
+        # What the router last knew of the replica (a failed assertion shows it).
+        "health": db_router._health[1].as_dict() if db_router._health else None,
         "body": body.decode(errors="replace") if path.startswith("/healthz") else "",
     }
 
 
-def main(steps: list) -> list:
-    setup_test_environment()
-    clients, answers = {}, []
+def run(steps: list) -> list:
+    answers = []
     for step in steps:
         match step:
+            case ["migrate"]:
+                call_command("migrate", interactive=False, verbosity=0)
+                answers.append(None)
             case ["setup"]:
                 answers.append(setup())
             case ["get" | "post" as method, path, user]:
-                answers.append(request(clients, method, path, user))
+                answers.append(request(CLIENTS, method, path, user))
             case ["sleep", seconds]:
                 time.sleep(seconds)
                 answers.append(None)
@@ -89,5 +98,19 @@ def main(steps: list) -> list:
     return answers
 
 
+def main() -> None:
+    """One request a line on stdin ({"steps": [...], "settings": {...}}), one answer a line
+    on stdout, prefixed (nothing else Django prints is taken for an answer)."""
+    setup_test_environment()
+    for line in sys.stdin:
+        asked = json.loads(line)
+        try:
+            with override_settings(**asked.get("settings", {})):
+                answer = {"answers": run(asked["steps"])}
+        except Exception:  # noqa: BLE001 - the test reports it
+            answer = {"error": traceback.format_exc()}
+        print(ANSWER + json.dumps(answer), flush=True)
+
+
 if __name__ == "__main__":
-    print(json.dumps(main(json.loads(sys.argv[1]))))
+    main()

@@ -18,6 +18,7 @@ from pathlib import Path
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PROJECT = Path(__file__).resolve().parents[2]
 DATABASE = "portal"
+ANSWER = "probe-answer: "  # as tests/infrastructure/probe.py prefixes its answers
 
 
 def missing_prerequisite() -> str | None:
@@ -66,9 +67,9 @@ class Cluster:
         log = self.directory.parent / f"{self.directory.name}.log"
         as_postgres(PG_BIN / "pg_ctl", "-D", self.directory, "-l", log, "-w", "-t", "60", "start")
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
         with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-            as_postgres(PG_BIN / "pg_ctl", "-D", self.directory, "-m", "fast", "-w", "stop")
+            as_postgres(PG_BIN / "pg_ctl", "-D", self.directory, "-m", mode, "-w", "stop")
 
     @property
     def running(self) -> bool:
@@ -101,6 +102,7 @@ class ReplicaPair:
         shutil.chown(self.root, "postgres", "postgres")
         self.primary = Cluster(self.root / "primary", free_port())
         self.replica = Cluster(self.root / "replica", free_port())
+        self.prober: subprocess.Popen | None = None
 
     def build(self) -> "ReplicaPair":
         as_postgres(
@@ -131,17 +133,8 @@ class ReplicaPair:
         )
         self.primary.start()
         self.primary.sql(f"CREATE DATABASE {DATABASE}", database="postgres")
-        migrate = subprocess.run(  # noqa: S603 - our own manage.py
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=PROJECT,
-            env=self.environment(),
-            capture_output=True,
-            text=True,
-            timeout=240,
-            check=False,
-        )
-        if migrate.returncode:
-            raise RuntimeError(f"migrate failed: {migrate.stderr[-2000:]}")
+        self.start_probe()
+        self.probe(["migrate"])
         as_postgres(
             PG_BIN / "pg_basebackup",
             "-h",
@@ -165,8 +158,15 @@ class ReplicaPair:
         return self
 
     def destroy(self) -> None:
-        self.replica.stop()
-        self.primary.stop()
+        if self.prober is not None:
+            self.prober.stdin.close()
+            try:
+                self.prober.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.prober.kill()
+                self.prober.wait()
+        self.replica.stop("immediate")  # throwaway: no checkpoint needed
+        self.primary.stop("immediate")
         shutil.rmtree(self.root, ignore_errors=True)
 
     def environment(self, **extra) -> dict:
@@ -192,17 +192,27 @@ class ReplicaPair:
             time.sleep(0.2)
         raise RuntimeError("the replica did not catch up with the primary")
 
-    def probe(self, *steps, **environment) -> list[dict]:
-        """Run tests/infrastructure/probe.py against the pair: one process, fresh settings."""
-        completed = subprocess.run(  # noqa: S603 - our own probe
-            [sys.executable, "-m", "tests.infrastructure.probe", json.dumps(steps)],
+    def start_probe(self) -> None:
+        """tests/infrastructure/probe.py, one process for the session: Django starts once."""
+        self.prober = subprocess.Popen(  # noqa: S603 - our own probe
+            [sys.executable, "-m", "tests.infrastructure.probe"],
             cwd=PROJECT,
-            env=self.environment(**environment),
-            capture_output=True,
+            env=self.environment(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=(self.root / "probe.log").open("w"),
             text=True,
-            timeout=120,
-            check=False,
         )
-        if completed.returncode:
-            raise RuntimeError(f"probe failed: {completed.stderr[-3000:]}")
-        return json.loads(completed.stdout.strip().splitlines()[-1])
+
+    def probe(self, *steps, **settings) -> list:
+        """The probe's answers to these steps, with these settings overridden meanwhile."""
+        self.prober.stdin.write(json.dumps({"steps": steps, "settings": settings}) + "\n")
+        self.prober.stdin.flush()
+        for line in self.prober.stdout:
+            if line.startswith(ANSWER):
+                answer = json.loads(line.removeprefix(ANSWER))
+                if "error" in answer:
+                    raise RuntimeError(f"probe failed: {answer['error'][-3000:]}")
+                return answer["answers"]
+        log = (self.root / "probe.log").read_text()
+        raise RuntimeError(f"the probe stopped: {log[-3000:]}")
