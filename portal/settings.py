@@ -128,6 +128,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
             # A request waits this long for a free connection, then fails (503).
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
         }
+    elif env.bool("PGBOUNCER", default=False):
+        # pgbouncer in transaction mode pools: a connection per request to it, and no
+        # server-side cursor (it would outlive the transaction that pgbouncer lends).
+        # Django prepares no statements by default (prepare_threshold None).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -156,7 +162,7 @@ REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10)
 REPLICA_HEALTH_SECONDS = env.float("REPLICA_HEALTH_SECONDS", default=5)
 if env("REPLICA_DATABASE_URL", default=""):
     DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
-    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
         if key in DATABASES["default"]:
             DATABASES["replica"][key] = DATABASES["default"][key]
     DATABASES["replica"].setdefault("OPTIONS", {})

@@ -206,3 +206,14 @@ def test_a_streamed_export_reads_where_its_page_did(healthy):
     response = run(RequestFactory().get("/councils/"), view)
     assert ReplicaRouter().db_for_read(Council) == PRIMARY  # the request is over
     assert b"".join(response.streaming_content) == REPLICA.encode()  # but the export reads
+
+
+def test_pgbouncer_turns_off_server_side_cursors_and_kept_connections(monkeypatch):
+    monkeypatch.delenv("DATABASE_POOL", raising=False)
+    settings = settings_with(
+        monkeypatch, DATABASE_URL="postgres://portal@pgbouncer.example.org/portal", PGBOUNCER="true"
+    )
+    database = settings["DATABASES"]["default"]
+    assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert database["CONN_MAX_AGE"] == 0
+    assert "pool" not in database["OPTIONS"]

@@ -7,6 +7,7 @@ cluster on port 5432 is never touched."""
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -172,7 +173,9 @@ class ReplicaPair:
     def environment(self, **extra) -> dict:
         return {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            # The portal's own settings (the suite's leave the replica out).
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "SECRET_KEY": "replica-test-" + secrets.token_urlsafe(48),
             "DATABASE_URL": self.primary.url,
             "REPLICA_DATABASE_URL": self.replica.url,
             "TWO_FACTOR_REQUIRED": "false",
