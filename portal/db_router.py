@@ -15,7 +15,8 @@ has one database and none of this runs.
   first write sends the rest of its reads to the primary too.
 - Fallback: the replica is checked at most every `REPLICA_HEALTH_SECONDS` per process; when
   it cannot be reached, or replays more than `REPLICA_MAX_LAG_SECONDS` behind the primary,
-  pages read from the primary until a later check finds it well again.
+  pages read from the primary until a later check finds it well again. A replica lost in
+  the middle of a page: that page is drawn again from the primary.
 """
 
 import contextlib
@@ -30,6 +31,8 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse
+
+from portal.middleware import caused_by_outage
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,7 @@ BOOKKEEPING_MODELS = frozenset({"privacy.accesslog"})
 class _Request:
     replica: bool = False
     wrote: bool = False
+    view: tuple | None = None  # the view, its args and kwargs, to draw again from the primary
 
 
 _current: contextvars.ContextVar[_Request | None] = contextvars.ContextVar(
@@ -277,4 +281,23 @@ class ReplicaMiddleware:
             and replica_health().usable
         ):
             state.replica = True
+            state.view = (view_func, view_args, view_kwargs)
         return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        """The replica lost in the middle of a page (after its last check said it was well):
+        the page is drawn again from the primary, once, and the next pages read there too."""
+        state = _current.get()
+        if (
+            state is None
+            or not state.replica
+            or not caused_by_outage(exception)
+            or replica_health(fresh=True).usable  # not the replica: the primary failed
+        ):
+            return None
+        state.replica = False
+        view_func, view_args, view_kwargs = state.view
+        response = view_func(request, *view_args, **view_kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        return response

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test import RequestFactory
 from django.urls import resolve
@@ -30,7 +31,7 @@ def settings_with(monkeypatch, **env) -> dict:
 
 @pytest.fixture
 def healthy(monkeypatch):
-    monkeypatch.setattr(db_router, "replica_health", lambda: Health("ok", 0.0))
+    monkeypatch.setattr(db_router, "replica_health", lambda fresh=False: Health("ok", 0.0))
 
 
 def run(request, view):
@@ -191,9 +192,58 @@ def test_an_expired_pin_reads_from_the_replica_again(healthy):
 
 @pytest.mark.parametrize("status", ["lagging", "unavailable"])
 def test_an_unwell_replica_is_left_for_the_primary(monkeypatch, status):
-    monkeypatch.setattr(db_router, "replica_health", lambda: Health(status))
+    monkeypatch.setattr(db_router, "replica_health", lambda fresh=False: Health(status))
     _, seen = through_middleware(RequestFactory().get("/councils/"))
     assert seen["read"] == PRIMARY
+
+
+def run_through_handler(request, view):
+    """As Django's handler does: process_view, the view, process_exception if it raises."""
+    middleware = ReplicaMiddleware(None)
+
+    def get_response(request):
+        request.resolver_match = resolve(request.path_info)
+        middleware.process_view(request, view, (), {})
+        try:
+            return view(request)
+        except Exception as exception:
+            response = middleware.process_exception(request, exception)
+            if response is None:
+                raise
+            return response
+
+    middleware.get_response = get_response
+    return middleware(request)
+
+
+def test_a_replica_lost_in_the_middle_of_a_page_is_left_for_the_primary(monkeypatch):
+    checks = []
+
+    def health(fresh=False):
+        checks.append(fresh)
+        return Health("unavailable" if fresh else "ok", 0.0)
+
+    monkeypatch.setattr(db_router, "replica_health", health)
+    reads = []
+
+    def view(request):
+        reads.append(ReplicaRouter().db_for_read(Council))
+        if reads[-1] == REPLICA:
+            raise OperationalError("connection refused")
+        return HttpResponse("from the primary")
+
+    response = run_through_handler(RequestFactory().get("/councils/"), view)
+    assert response.content == b"from the primary"
+    assert reads == [REPLICA, PRIMARY]
+    assert checks == [False, True]
+
+
+def test_a_failing_primary_is_not_retried(healthy):
+    def view(request):
+        raise OperationalError("the primary is gone")
+
+    with pytest.raises(OperationalError):
+        run_through_handler(RequestFactory().get("/councils/"), view)
 
 
 def test_a_streamed_export_reads_where_its_page_did(healthy):

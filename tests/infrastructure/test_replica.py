@@ -81,8 +81,8 @@ def test_after_a_write_the_writer_reads_from_the_primary_for_a_while(pair):
     assert "councils_council" in writer_now["primary"]
     assert writer_now["replica"] == []
     # Others, and the writer once the window has passed, read from the replica.
-    assert "councils_council" in reader_now["replica"]
-    assert "councils_council" in writer_later["replica"]
+    assert "councils_council" in reader_now["replica"], reader_now
+    assert "councils_council" in writer_later["replica"], writer_later
     assert "councils_council" not in writer_later["primary"]
 
 
@@ -116,11 +116,28 @@ def test_a_stopped_replica_is_left_for_the_primary(pair):
         )
     finally:
         pair.replica.start()
+        pair.wait_caught_up()
     assert listing["status"] == 200
     assert "councils_council" in listing["primary"]
     assert listing["replica"] == []
     assert healthz["status"] == 200
     assert health(healthz) == {"status": "unavailable", "lag_seconds": None}
+
+
+def test_a_replica_lost_between_two_checks_is_left_in_the_middle_of_the_page(pair):
+    # Checked once a minute: the replica was well at the first page, and is gone at the second.
+    pair.probe(["get", "/healthz", "anonymous"])  # a check now: well
+    [before] = pair.probe(["get", "/councils/", "reader"], REPLICA_HEALTH_SECONDS=60)
+    pair.replica.stop()
+    try:
+        [after] = pair.probe(["get", "/councils/", "reader"], REPLICA_HEALTH_SECONDS=60)
+    finally:
+        pair.replica.start()
+        pair.wait_caught_up()
+    assert "councils_council" in before["replica"], before
+    assert after["status"] == 200
+    assert "councils_council" in after["primary"]
+    assert after["health"]["status"] == "unavailable"
 
 
 def wait_for_lag(pair, seconds: float, timeout: float = 20) -> None:
