@@ -124,7 +124,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+            # One per gunicorn thread (GUNICORN_THREADS, 4): a thread uses one at a time.
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
             # A request waits this long for a free connection, then fails (503).
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
         }
