@@ -168,7 +168,11 @@ if env("REPLICA_DATABASE_URL", default=""):
             DATABASES["replica"][key] = DATABASES["default"][key]
     DATABASES["replica"].setdefault("OPTIONS", {})
     if "pool" in DATABASES["default"].get("OPTIONS", {}):
-        DATABASES["replica"]["OPTIONS"]["pool"] = DATABASES["default"]["OPTIONS"]["pool"]
+        # A replica that is down must not hold a request for the pool's full wait.
+        DATABASES["replica"]["OPTIONS"]["pool"] = {
+            **DATABASES["default"]["OPTIONS"]["pool"],
+            "timeout": 2,
+        }
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         # A replica that does not answer is given up quickly: pages then read the primary.
         DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", 2)
