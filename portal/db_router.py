@@ -263,7 +263,7 @@ class ReplicaMiddleware:
             seconds = settings.REPLICA_STICKY_SECONDS
             response.set_cookie(
                 STICKY_COOKIE,
-                str(int(time.time() + seconds) + 1),
+                f"{time.time() + seconds:.1f}",  # checked against this, not max_age
                 max_age=seconds + 1,
                 httponly=True,
                 samesite="Lax",
