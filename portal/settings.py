@@ -122,6 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # max_connections. See docs/operations.md, "Connection pooling".
     if env.bool("DATABASE_POOL", default=False):
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # Each connection lent is checked first (one round trip): after a restart of the
+        # database the pool's dead connections are replaced, not handed to requests.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             # One per gunicorn thread (GUNICORN_THREADS, 4): a thread uses one at a time.

@@ -98,6 +98,8 @@ def test_database_pool_sets_its_sizes_on_primary_and_replica(monkeypatch):
     # A replica that is down is given up on quickly: pages then read from the primary.
     assert replica["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 20, "timeout": 2}
     assert primary["CONN_MAX_AGE"] == replica["CONN_MAX_AGE"] == 0
+    # The pool checks a connection before lending it: a restarted database's are replaced.
+    assert primary["CONN_HEALTH_CHECKS"] is replica["CONN_HEALTH_CHECKS"] is True
 
 
 @pytest.mark.parametrize(
