@@ -20,6 +20,7 @@ import argparse
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -202,12 +203,19 @@ def serve(environment: dict, port: int) -> subprocess.Popen:
 
 
 def main() -> None:
+    media = tempfile.mkdtemp(prefix="pool-bench-media-")
+    try:
+        run(media)
+    finally:
+        shutil.rmtree(media, ignore_errors=True)
+
+
+def run(media: str) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10, help="of load per configuration")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--page", default=PAGE, help=f"a signed-in GET (default {PAGE})")
     arguments = parser.parse_args()
-    media = tempfile.mkdtemp(prefix="pool-bench-media-")
     environment = {
         **{key: value for key, value in os.environ.items() if not key.startswith("GUNICORN_")},
         "DJANGO_SETTINGS_MODULE": "portal.settings",
