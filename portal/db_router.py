@@ -243,8 +243,9 @@ def _with_state(state: _Request, chunks: Iterator) -> Iterator:
 
 
 class ReplicaMiddleware:
-    """Last in MIDDLEWARE: decides, once the view is known, where the page reads; after a
-    write, pins the browser to the primary for a few seconds."""
+    """At the end of MIDDLEWARE (before axes): decides, once the view is known and the login
+    and two-step checks are passed, where the page reads; after a write, pins the browser to
+    the primary for a few seconds."""
 
     def __init__(self, get_response):
         self.get_response = get_response
