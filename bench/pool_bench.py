@@ -4,6 +4,8 @@
 - opened for each request and closed after it (`CONN_MAX_AGE=0`, no pool),
 - kept by each worker thread (`CONN_MAX_AGE=60`, the portal's default without a pool),
 - lent by psycopg's pool (`DATABASE_POOL=true`, Django's OPTIONS["pool"]),
+- and, when Debian's pgbouncer is installed, through pgbouncer in transaction mode
+  (`PGBOUNCER=true`, a connection to it per request),
 
 side by side in one run: requests a second, median and 95th-percentile latency, the
 connections PostgreSQL held meanwhile, and the ratios to "connect per request". Before that,
@@ -17,6 +19,7 @@ it, and keeps it for the next run (drop it by hand). Nothing else is touched.
 """
 
 import argparse
+import contextlib
 import http.client
 import os
 import secrets
@@ -202,6 +205,44 @@ def serve(environment: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not answer")
 
 
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+@contextlib.contextmanager
+def pgbouncer(directory: str):
+    """pgbouncer in transaction mode in front of DATABASE_URL's server, on a free port, run
+    as the user postgres (it refuses root); yields its DATABASE_URL, or None if absent."""
+    if not PGBOUNCER.exists():
+        yield None
+        return
+    server = urlsplit(DATABASE_URL)
+    port, root = free_port(), Path(directory)
+    (root / "userlist.txt").write_text(f'"{server.username}" ""\n')
+    (root / "pgbouncer.ini").write_text(
+        "[databases]\n"
+        f"* = host={server.hostname} port={server.port or 5432}\n"
+        "[pgbouncer]\n"
+        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = trust\nauth_file = {root / 'userlist.txt'}\n"
+        "pool_mode = transaction\ndefault_pool_size = 8\nmax_client_conn = 200\n"
+        f"logfile = {root / 'pgbouncer.log'}\n"
+    )
+    shutil.chown(root, "postgres")
+    command = [str(PGBOUNCER), str(root / "pgbouncer.ini")]
+    if os.geteuid() == 0:
+        command = ["/usr/sbin/runuser", "-u", "postgres", "--", *command]
+    bouncer = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    try:
+        for _ in range(50):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.1)
+        yield DATABASE_URL.replace(f"{server.hostname}:{server.port}", f"127.0.0.1:{port}")
+    finally:
+        bouncer.terminate()
+        bouncer.wait(timeout=10)
+
+
 def main() -> None:
     media = tempfile.mkdtemp(prefix="pool-bench-media-")
     try:
@@ -245,8 +286,20 @@ def run(media: str) -> None:
         f"{'connections':22} {'requests/s':>10} {'median ms':>10} {'p95 ms':>8} "
         f"{'held':>5} {'errors':>6} {'÷ per request':>14}"
     )
+    with pgbouncer(media) as bouncer_url:
+        configs = dict(CONFIGS)
+        if bouncer_url:
+            configs["pgbouncer (transaction)"] = {
+                "DATABASE_URL": bouncer_url,
+                "PGBOUNCER": "true",
+                "DATABASE_POOL": "false",
+            }
+        measure(environment, configs, cookie, arguments)
+
+
+def measure(environment: dict, configs: dict, cookie: str, arguments) -> None:
     baseline = None
-    for name, config in CONFIGS.items():
+    for name, config in configs.items():
         port = free_port()
         server = serve({**environment, **config}, port)
         try:
