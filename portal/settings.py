@@ -160,7 +160,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 # A streaming replica (optional, PostgreSQL): read-only pages read from it, everything else
 # from the primary (portal.db_router; docs/operations.md, "Read replica"). Without it, one
-# database as before. In tests it is a mirror of the default database.
+# database as before. Django's test runner makes it a mirror of the test database (TEST
+# MIRROR); pytest's suite leaves it out (tests/settings.py).
 REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
 REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10)
 REPLICA_HEALTH_SECONDS = env.float("REPLICA_HEALTH_SECONDS", default=5)
