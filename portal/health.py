@@ -5,13 +5,16 @@ database (reachable, every migration applied, every table present) and the media
 tiny file written, read and deleted). Reported but not required (pages work without them):
 the cache (a value written is read back; without it the dashboard computes its figures
 afresh — a required cache took every app server out of the balancer at once when Redis
-went away) and the background queue, with its oldest waiting task and the workers seen in
-the last minute. Parts reported but not ok are listed under "degraded"."""
+went away); the background queue, with its oldest waiting task and the workers seen in the
+last minute; and, when one is configured, the read replica with its replay lag (pages read
+from the primary while it is down or behind). Parts reported but not ok are listed under
+"degraded"."""
 
 import functools
 import uuid
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -20,7 +23,7 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from portal import workers
+from portal import db_router, workers
 
 OK = "ok"
 
@@ -116,18 +119,28 @@ def check_queue() -> dict:
     }
 
 
+def check_replica() -> dict:
+    return db_router.replica_health(fresh=True).as_dict()
+
+
 REQUIRED = {"database": check_database, "storage": check_storage}
 REPORTED = {"cache": check_cache, "queue": check_queue}
+
+
+def _reported() -> dict:
+    if db_router.REPLICA in settings.DATABASES:
+        return {**REPORTED, "replica": check_replica}
+    return REPORTED
 
 
 def report() -> tuple[bool, dict]:
     """(healthy, the report): healthy when every required part is ok."""
     parts = {name: check() for name, check in REQUIRED.items()}
     database_ok = parts["database"]["status"] == OK
-    for name, check in REPORTED.items():
+    for name, check in _reported().items():
         parts[name] = check() if database_ok else {"status": "unknown"}
     failing = [name for name in REQUIRED if parts[name]["status"] != OK]
-    degraded = [name for name in REPORTED if parts[name]["status"] != OK]
+    degraded = [name for name in _reported() if parts[name]["status"] != OK]
     return not failing, {
         "status": "error" if failing else OK,
         "failing": failing,

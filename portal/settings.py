@@ -117,9 +117,28 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
-    # A pool per process; several app servers share one PostgreSQL.
+    # A pool per process (psycopg_pool): connections are opened once and lent to requests,
+    # instead of one connection kept per worker thread. Django's pool needs CONN_MAX_AGE 0.
+    # Several app servers share one PostgreSQL: their max sizes together stay below its
+    # max_connections. See docs/operations.md, "Connection pooling".
     if env.bool("DATABASE_POOL", default=False):
-        DATABASES["default"]["OPTIONS"]["pool"] = True
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        # Each connection lent is checked first (one round trip): after a restart of the
+        # database the pool's dead connections are replaced, not handed to requests.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            # One per gunicorn thread (GUNICORN_THREADS, 4): a thread uses one at a time.
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            # A request waits this long for a free connection, then fails (503).
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+        }
+    elif env.bool("PGBOUNCER", default=False):
+        # pgbouncer in transaction mode pools: a connection per request to it, and no
+        # server-side cursor (it would outlive the transaction that pgbouncer lends).
+        # Django prepares no statements by default (prepare_threshold None).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -139,6 +158,35 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # A request writes all or nothing: an error half-way rolls every write of it back.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# A streaming replica (optional, PostgreSQL): read-only pages read from it, everything else
+# from the primary (portal.db_router; docs/operations.md, "Read replica"). Without it, one
+# database as before. Django's test runner makes it a mirror of the test database (TEST
+# MIRROR); pytest's suite leaves it out (tests/settings.py).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=10)
+REPLICA_HEALTH_SECONDS = env.float("REPLICA_HEALTH_SECONDS", default=5)
+if env("REPLICA_DATABASE_URL", default=""):
+    DATABASES["replica"] = env.db("REPLICA_DATABASE_URL")
+    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        if key in DATABASES["default"]:
+            DATABASES["replica"][key] = DATABASES["default"][key]
+    DATABASES["replica"].setdefault("OPTIONS", {})
+    if "pool" in DATABASES["default"].get("OPTIONS", {}):
+        # A replica that is down must not hold a request for the pool's full wait.
+        DATABASES["replica"]["OPTIONS"]["pool"] = {
+            **DATABASES["default"]["OPTIONS"]["pool"],
+            "timeout": 2,
+        }
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up quickly: pages then read the primary.
+        DATABASES["replica"]["OPTIONS"].setdefault("connect_timeout", 2)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db_router.ReplicaRouter"]
+    # Once the view is known (after the login and two-step checks), before axes (last).
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("axes.middleware.AxesMiddleware"), "portal.db_router.ReplicaMiddleware"
+    )
 
 # Dashboard figures are cached (dashboards.cache). One process: memory. Several app servers:
 # a shared cache, e.g. CACHE_URL=redis://redis:6379/1 (needs the `redis` package).
