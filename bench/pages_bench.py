@@ -107,7 +107,11 @@ def pages(s: dict) -> list[str]:
         "/projects/?format=csv",
     ]
     if s["meeting"]:
-        paths += [f"/meetings/{s['meeting'].pk}/", f"/meetings/{s['meeting'].pk}/edit/"]
+        paths += [
+            f"/meetings/{s['meeting'].pk}/",
+            f"/meetings/{s['meeting'].pk}/edit/",
+            f"/meetings/{s['meeting'].pk}/attendance/",
+        ]
     if s["project"]:
         paths += [f"/projects/{s['project'].pk}/", f"/projects/{s['project'].pk}/edit/"]
     if s["resolution"]:
