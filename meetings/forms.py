@@ -260,6 +260,9 @@ class MeetingRowsFormSet(RecordInlineFormSet):
     meeting has a province, on the user (`for_user`)."""
 
     user = None
+    # A row per line of a table (partials/_formset_table.html): a forum has hundreds of
+    # people and dozens of resolutions, and a labelled card per field made each row 7 KB.
+    compact = True
     # What each row names, loaded with the rows: the row's pickers show it by name.
     named = {
         Attendance: ("council__district", "agency"),
@@ -275,6 +278,17 @@ class MeetingRowsFormSet(RecordInlineFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "meeting": self.instance, "user": self.user}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The Bootstrap classes crispy-forms would give the fields, small to fit a table row.
+        for field in form.fields.values():
+            widget = field.widget
+            if widget.is_hidden or isinstance(widget, forms.CheckboxInput):
+                continue
+            small = "form-select-sm form-select" if isinstance(widget, forms.Select) else ""
+            small = small or "form-control-sm form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {small}".strip()
 
     @classmethod
     def for_user(cls, user):
