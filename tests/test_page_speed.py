@@ -169,3 +169,18 @@ def test_the_attendance_page_of_one_council_names_it_for_new_rows(
     assert {row.instance.council_id for row in formset.forms} == {council.pk}
     assert len(formset.forms) == 2
     assert formset.empty_form["council"].value() == council.pk
+
+
+def test_a_forums_page_shows_the_first_matters_arising_and_links_to_all_of_them(
+    staff_of_the_province, sisaket, forum_councils
+):
+    make_forum(sisaket, forum_councils[:30], attendees=0, resolutions=1)
+    later = MeetingFactory(
+        province=sisaket, starts_at=timezone.make_aware(datetime.datetime(2023, 3, 1, 9, 0))
+    )
+    later.invited_councils.set(forum_councils[:30])
+    _, page = queries_of(staff_of_the_province, later.get_absolute_url())
+    assert len(page.context["matters_arising"]) == 20 and page.context["more_arising"]
+    assert f'href="/meetings/resolutions/?arising={later.pk}"' in page.text
+    _, register = queries_of(staff_of_the_province, f"/meetings/resolutions/?arising={later.pk}")
+    assert register.context["paginator"].count == 30
