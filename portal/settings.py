@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the time the request spent in the portal (a Server-Timing header).
+    "portal.middleware.ServerTimingMiddleware",
     # Above the session middleware: a lost database is a 503 page for everyone.
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
