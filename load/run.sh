@@ -1,8 +1,8 @@
 #!/bin/sh
 # The load test at 1, 10 and 50 users, one after the other, against a portal already running
-# at $HOST: users start two a second and log in, then the figures start afresh
-# (--reset-stats) for $SECONDS_MEASURED (60) seconds. Each run's report is appended to
-# $LOAD_REPORT.
+# at $HOST: users start two a second, then the figures start afresh (--reset-stats) and run
+# for $SECONDS_MEASURED (60) seconds; logins still under way then are counted, on their own
+# lines. Each run's report is appended to $LOAD_REPORT.
 set -e
 HOST=${HOST:-http://127.0.0.1:8000}
 SECONDS_MEASURED=${SECONDS_MEASURED:-60}

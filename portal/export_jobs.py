@@ -157,7 +157,10 @@ def prepare(job: ExportJob) -> str:
             with tempfile.TemporaryFile() as handle:
                 for chunk in response.streaming_content:
                     handle.write(chunk)
-                response.close()
+                # Not response.close(): that says the request is finished, and Django then
+                # closes the database connection the job is still to be saved with.
+                if getattr(response, "file_to_stream", None) is not None:
+                    response.file_to_stream.close()
                 handle.seek(0)
                 found = _FILENAME.search(response.get("Content-Disposition", ""))
                 job.file_name = found.group(1) if found else f"export.{job.file_format}"
