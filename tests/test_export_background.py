@@ -323,3 +323,11 @@ def test_a_streamed_export_reads_its_rows_in_a_constant_number_of_queries(
         return len(captured)
 
     assert queries(3) == queries(30)
+
+
+def test_the_exports_page_is_in_thai(admin_client, projects):
+    job = prepared(admin_client, "/projects/?format=csv")
+    page = admin_client.get(f"/exports/{job.pk}/").content.decode()
+    assert "ไฟล์พร้อมแล้ว" in page and "ดาวน์โหลด" in page and "พร้อมแล้ว" in page
+    for english in ("Download", "ready", "rows", "Export #", "deleted after"):
+        assert english not in page
