@@ -3,7 +3,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from portal.pdf import StaticOnlyFetcher, render_pdf_bytes
-from tests.pdf import loose, pdf_fonts, pdf_pages
+from tests.pdf import pdf_fonts, pdf_pages
 
 
 def test_document_embeds_sarabun_and_numbers_pages_in_thai(settings, tmp_path):
@@ -17,7 +17,7 @@ def test_document_embeds_sarabun_and_numbers_pages_in_thai(settings, tmp_path):
         content = render_pdf_bytes("page.html", {})
     pages = pdf_pages(content)
     assert len(pages) == 2
-    assert loose("สภาองค์กรชุมชนตำบลกันทรลักษ์") in pages[0]
+    assert "สภาองค์กรชุมชนตำบลกันทรลักษ์" in pages[0]
     assert "- ๒ -" in pages[1]
     assert {"Sarabun-Thai", "Sarabun-Thai-Bold"} & pdf_fonts(content)
 
