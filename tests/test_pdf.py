@@ -43,3 +43,22 @@ def test_latin_letters_and_digits_are_printed_with_their_own_font(settings, tmp_
 def test_documents_load_nothing_but_static_files(url):
     with pytest.raises(ValueError):
         StaticOnlyFetcher().fetch(url)
+
+
+@pytest.mark.parametrize("spacer_mm", [146, 148, 150, 152])
+def test_a_total_row_is_not_left_alone_at_the_top_of_a_page(settings, tmp_path, spacer_mm):
+    """Where the last row ends a page, the total goes over with it (spacer heights that put
+    the last of 45 rows at the foot of the second page)."""
+    settings.TEMPLATES[0]["DIRS"] = [tmp_path, *settings.TEMPLATES[0]["DIRS"]]
+    rows = "".join(f"<tr><th>แถว{n}</th><td>{n}</td></tr>" for n in range(45))
+    (tmp_path / "page.html").write_text(
+        '{% extends "documents/base.html" %}{% block body %}'
+        f'<div style="height: {spacer_mm}mm"></div><table><thead><tr><th>ชื่อ</th><th>จำนวน</th>'
+        f"</tr></thead><tbody>{rows}</tbody><tfoot><tr><th>รวม</th><td>990</td></tr></tfoot>"
+        "</table>{% endblock %}"
+    )
+    with override_settings(TEMPLATES=settings.TEMPLATES), translation.override("th"):
+        pages = pdf_pages(render_pdf_bytes("page.html", {}))
+    assert [i for i, page in enumerate(pages) if "รวม" in page] == [
+        i for i, page in enumerate(pages) if "แถว44" in page
+    ]

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from tests.factories import ProvinceFactory, UserFactory
+from tests.factories import DistrictFactory, ProvinceFactory, UserFactory
 from tests.pdf import pdf_pages
 
 
@@ -98,3 +98,22 @@ def test_the_form_page_and_bad_choices(world, staff_client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert "เลือกตัวเลือกที่ถูกต้อง" in response.text  # Django's "select a valid choice"
+
+
+def test_the_district_table_prints_its_total_once_after_its_last_district(
+    world, staff_client, sisaket
+):
+    """A table broken across pages printed its <tfoot> total at the foot of every page: in the
+    middle of the table for anyone reading it."""
+    for n in range(30):
+        DistrictFactory(province=sisaket, code=f"33{n + 10:02}", name_th=f"อำเภอลำดับ{n + 10}")
+    response = staff_client.get("/reports/", {"fiscal_year": 2566, "format": "pdf"})
+    pages = pdf_pages(response.content)
+    text = "\n".join(pages)
+    section = text[text.index("๒. ข้อมูลรายอำเภอ") : text.index("๓. ข้อมูลรายแผนงาน")]
+    # The table does run over a page, and its total comes once, after the last district.
+    assert "- ๒ -" in section or "- ๓ -" in section
+    lines = section.splitlines()
+    totals = [i for i, line in enumerate(lines) if line.startswith("รวม")]
+    last_district = max(i for i, line in enumerate(lines) if line.startswith("อำเภอ"))
+    assert len(totals) == 1 and totals[0] > last_district, section
