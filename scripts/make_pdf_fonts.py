@@ -90,7 +90,7 @@ def main(directory: str) -> None:
     if not sources:
         raise SystemExit(f"no sarabun-thai-*-normal.woff2 in {directory}")
     for source in sources:
-        font = TTFont(source)
+        font = TTFont(source, recalcTimestamp=False)  # the same bytes on every run
         add_sara_am_glyph(font)
         target = source.with_name(source.name.replace(".woff2", "-pdf.woff2"))
         font.flavor = "woff2"

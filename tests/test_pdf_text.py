@@ -1,7 +1,10 @@
 """The text layer of the PDFs keeps Thai as typed, "ำ" included, so that they can be searched
 and copied (portal/pdf.py, scripts/make_pdf_fonts.py)."""
 
+import importlib.util
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 import weasyprint
@@ -13,7 +16,8 @@ from tests.helpers import bangkok
 from tests.pdf import pdf_pages
 
 WORDS = ["ตำบล", "นายก", "น้ำ", "กำหนด", "ผู้นำ"]
-FONTS = "static/vendor/sarabun/files/sarabun-thai-{}-normal{}.woff2"
+ROOT = Path(__file__).resolve().parent.parent
+FONTS = str(ROOT / "static/vendor/sarabun/files/sarabun-thai-{}-normal{}.woff2")
 
 
 def one_line(pages: list[str]) -> str:
@@ -81,3 +85,18 @@ def test_the_briefing_pack_keeps_sara_am(world, staff_client, sisaket):
     assert "น้ำเกลี้ยง" in text
     assert " ".join(WORDS[::-1]) in text and " ".join(WORDS) in text
     assert "ข้อมูลรายอำเภอ" in text and "การประชุมในรอบปีและมติที่ประชุม" in text
+
+
+def test_the_committed_pdf_fonts_are_what_the_script_makes(tmp_path):
+    """static/vendor is rebuilt by scripts/vendor_static.sh: the PDF fonts must come out the
+    same from scripts/make_pdf_fonts.py."""
+    script = ROOT / "scripts/make_pdf_fonts.py"
+    spec = importlib.util.spec_from_file_location("make_pdf_fonts", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for weight in ("400", "700"):
+        shutil.copy(FONTS.format(weight, ""), tmp_path)
+    module.main(str(tmp_path))
+    for weight in ("400", "700"):
+        made = tmp_path / f"sarabun-thai-{weight}-normal-pdf.woff2"
+        assert made.read_bytes() == Path(FONTS.format(weight, "-pdf")).read_bytes()
