@@ -221,17 +221,36 @@ def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 SIGN_IN_BLANK_ROWS = 12
 
 
+def sign_in_rows(meeting: Meeting) -> list[tuple[str, str]]:
+    """(organisation, district) for each invited council, then each invited agency. Councils
+    of one name are told apart by their district, and by its province too when the meeting
+    invites councils of several provinces."""
+    councils = meeting.invited_councils.select_related("district__province").order_by(
+        "name_th", "district__name_th"
+    )
+    several_provinces = len({council.district.province_id for council in councils}) > 1
+    rows = [
+        (
+            council.name_th,
+            _("%(district)s, %(province)s")
+            % {"district": council.district.name_th, "province": council.district.province.name_th}
+            if several_provinces
+            else council.district.name_th,
+        )
+        for council in councils
+    ]
+    agencies = meeting.invited_agencies.order_by("sector", "name_th")
+    return [*rows, *((agency.name_th, "") for agency in agencies)]
+
+
 def meeting_sign_in_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     """A printable sign-in sheet: one row per invited council and agency, then blank rows.
     Always in Thai with the Buddhist-era date: it is signed on paper at the meeting."""
     meeting = get_visible_or_404(Meeting.objects.active(), request.user, pk=pk)
-    invited = [
-        *(council.name_th for council in meeting.invited_councils.order_by("name_th")),
-        *(agency.name_th for agency in meeting.invited_agencies.order_by("sector", "name_th")),
-    ]
     start = timezone.localtime(meeting.starts_at)
     end = timezone.localtime(meeting.ends_at) if meeting.ends_at else None
     with translation.override("th"):
+        invited = sign_in_rows(meeting)
         return pdf_response(
             "documents/meeting_sign_in.html",
             {

@@ -7,7 +7,8 @@
 # - copies only the files the pages use, plus each package's LICENSE;
 # - strips `sourceMappingURL` comments (the .map files are not vendored, and
 #   whitenoise's CompressedManifestStaticFilesStorage would fail on them);
-# - writes static/vendor/sarabun/sarabun.css and static/vendor/VERSIONS.txt.
+# - writes static/vendor/sarabun/sarabun.css and static/vendor/VERSIONS.txt;
+# - makes the PDF-only Sarabun (scripts/make_pdf_fonts.py, needs fontTools from the venv).
 #
 # Idempotent: static/vendor/ is rebuilt from scratch on every run (the old
 # tree is replaced only after the new one has been built successfully).
@@ -76,6 +77,11 @@ for subset in "${SUBSETS[@]}"; do
     done
 done
 copy_plain "$FS/LICENSE" "$OUT/sarabun/LICENSE"
+# PDF-only copies of the Thai subset with a glyph of its own for the SARA AA of SARA AM, so
+# that a PDF's text layer keeps "ำ" (see the script). Same OFL licence as above.
+PYTHON="$ROOT/.venv/bin/python"
+[[ -x "$PYTHON" ]] || PYTHON="$(bash "$ROOT/scripts/find_python.sh")"
+"$PYTHON" "$ROOT/scripts/make_pdf_fonts.py" "$OUT/sarabun/files"
 
 # @font-face rules; unicode-range comes from the package's own unicode.json and
 # is checked against the package's own <weight>.css so that they cannot drift.

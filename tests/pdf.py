@@ -6,14 +6,9 @@ from pypdf import PdfReader
 
 
 def pdf_pages(content: bytes) -> list[str]:
-    """The text of each page. A PDF text layer drops the nikhahit of SARA AM (ำ comes out as
-    า), so compare Thai with `loose()`."""
+    """The text of each page, as copied from a PDF viewer (Thai exactly: see portal/pdf.py)."""
     reader = PdfReader(io.BytesIO(content))
-    return [loose(page.extract_text()) for page in reader.pages]
-
-
-def loose(text: str) -> str:
-    return text.replace("\u0e33", "\u0e32").replace("\u0e4d", "")
+    return [page.extract_text() for page in reader.pages]
 
 
 def pdf_fonts(content: bytes) -> set[str]:
