@@ -16,6 +16,13 @@
 
   function makePicker(select) {
     if (select.tomselect || select.closest("template")) return;
+    // Tom Select points the <label> at its own text box; the <select> it hides stays in the
+    // accessibility tree and keeps its name through aria-labelledby.
+    const label = select.id && document.querySelector(`label[for="${select.id}"]`);
+    if (label) {
+      label.id ||= `${select.id}-label`;
+      select.setAttribute("aria-labelledby", label.id);
+    }
     new TomSelect(select, {
       valueField: "value",
       labelField: "text",
