@@ -16,13 +16,6 @@
 
   function makePicker(select) {
     if (select.tomselect || select.closest("template")) return;
-    // Tom Select points the <label> at its own text box; the <select> it hides stays in the
-    // accessibility tree and keeps its name through aria-labelledby.
-    const label = select.id && document.querySelector(`label[for="${select.id}"]`);
-    if (label) {
-      label.id ||= `${select.id}-label`;
-      select.setAttribute("aria-labelledby", label.id);
-    }
     new TomSelect(select, {
       valueField: "value",
       labelField: "text",
@@ -46,6 +39,15 @@
         no_results: () => `<div class="no-results">${escape(select.dataset.pickerEmpty)}</div>`,
       },
     });
+    hideFromAssistiveTechnology(select);
+  }
+
+  // Tom Select's own text box is the combobox that the <label> names; the <select> it keeps
+  // for the form stays hidden from screen readers and the keyboard alike (no second,
+  // nameless combobox).
+  function hideFromAssistiveTechnology(select) {
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
   }
 
   function makePickers(root) {
