@@ -41,6 +41,17 @@ class CouncilForm(forms.ModelForm):
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
+    # The edit page is long on a phone: its parts open one at a time (portal.editing).
+    sections = [
+        (
+            _("Council and area"),
+            ["code", "name_th", "name_en", "area_type", "district", "subdistrict"]
+            + ["municipality_name", "status", "established_on", "registered_on"],
+        ),
+        (_("Contact"), ["phone", "email", "address"]),
+        (_("Households and location"), ["households", "population", "latitude", "longitude"]),
+    ]
+
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_in_scope(request)

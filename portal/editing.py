@@ -461,6 +461,47 @@ def _merged_data(data, form, inlines: dict, stored_form, stored_inlines: dict, r
     return data
 
 
+@dataclass
+class FormSection:
+    """One part of a long edit page that opens on its own: some fields of the main form, or
+    one of the record's lists."""
+
+    title: str
+    fields: list[forms.BoundField]
+    formset: BaseInlineFormSet | None = None
+    prefix: str = ""
+    open: bool = False
+
+    @property
+    def has_errors(self) -> bool:
+        if self.formset is not None:
+            return bool(self.formset.total_error_count())
+        return any(field.errors for field in self.fields)
+
+
+def form_sections(form: ModelForm, formsets: dict) -> list[FormSection]:
+    """The sections of a form that declares `sections` (title, field names), then one per list,
+    for a page on which they open one at a time. The sections with errors are opened, or else
+    the first. A visible field that no section names joins the last one, so none is lost."""
+    declared = getattr(form, "sections", ())
+    if not declared:
+        return []
+    named = {name for _title, names in declared for name in names}
+    sections = [
+        FormSection(title, [form[name] for name in names if name in form.fields])
+        for title, names in declared
+    ]
+    sections[-1].fields += [field for field in form.visible_fields() if field.name not in named]
+    sections += [
+        FormSection(formset.title, [], formset=formset, prefix=prefix)
+        for prefix, formset in formsets.items()
+    ]
+    with_errors = [section for section in sections if section.has_errors]
+    for section in with_errors or sections[:1]:
+        section.open = True
+    return sections
+
+
 def edit_page(
     request: HttpRequest,
     *,
@@ -570,6 +611,7 @@ def edit_page(
         {
             "form": form,
             "formsets": inlines,
+            "sections": form_sections(form, inlines),
             "object": instance,
             "creating": creating,
             "conflicts": conflicts,

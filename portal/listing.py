@@ -154,4 +154,17 @@ class RecordListView(FilterView):
             paginator is not None and paginator.count > settings.EXPORT_BACKGROUND_ROWS
         )
         context["can_create"] = can_create(self.request.user, self.model)
+        context["active_filters"] = self.active_filter_count()
         return context
+
+    def active_filter_count(self) -> int:
+        """How many filters (the search and the hidden ones a link set included) narrow the
+        list: the number on the filter button of a phone, where the panel starts closed."""
+        form = self.filterset.form
+        return sum(1 for name in form.fields if _given(form[name].value()))
+
+
+def _given(value) -> bool:
+    if isinstance(value, list | tuple):
+        return any(_given(item) for item in value)
+    return value is not None and value is not False and value != ""

@@ -39,6 +39,15 @@
         no_results: () => `<div class="no-results">${escape(select.dataset.pickerEmpty)}</div>`,
       },
     });
+    hideFromAssistiveTechnology(select);
+  }
+
+  // Tom Select's own text box is the combobox that the <label> names; the <select> it keeps
+  // for the form stays hidden from screen readers and the keyboard alike (no second,
+  // nameless combobox).
+  function hideFromAssistiveTechnology(select) {
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
   }
 
   function makePickers(root) {

@@ -22,6 +22,7 @@ def test_the_second_save_shows_the_conflict_and_saving_again_wins(browser, live_
         page.get_by_label("รหัสผ่าน").fill(PASSWORD)
         page.get_by_role("button", name="เข้าสู่ระบบ").click()
         page.goto(f"/councils/{council.pk}/edit/")
+        page.locator("summary", has_text="ครัวเรือนและพิกัด").click()
         pages.append(page)
     somchai, nipa = pages
 

@@ -38,8 +38,12 @@ def test_staff_search_a_council_by_a_thai_fragment_edit_it_and_see_the_change(
     expect(page.get_by_role("heading", level=1)).to_have_text(council.name_th)
     page.get_by_role("link", name="แก้ไข", exact=True).click()
 
-    page.get_by_label("จำนวนครัวเรือนในพื้นที่").fill("๑,๒๓๔")
+    # The form's sections open one at a time; the first is open.
     page.get_by_label("วันที่จดแจ้ง").fill("21/12/2565")
+    page.locator("summary", has_text="ครัวเรือนและพิกัด").click()
+    expect(page.get_by_label("วันที่จดแจ้ง")).to_be_hidden()
+    page.get_by_label("จำนวนครัวเรือนในพื้นที่").fill("๑,๒๓๔")
+    page.locator("summary", has_text="การติดต่อ").click()
     page.locator("#id_phone").fill("0812345678")
     page.get_by_role("button", name="บันทึก").click()
 
@@ -77,6 +81,7 @@ def test_members_are_added_without_a_page_reload(page, sisaket_staff):
     council = Council.objects.get(code="C330401")
     members_before = council.members.active().count()
     page.goto(f"/councils/{council.pk}/edit/")
+    page.locator("summary", has_text="สมาชิกสภาองค์กรชุมชน").click()
     members = page.locator('[data-formset="members"]')
     members.get_by_role("button", name="เพิ่มแถว").click()
     new_row = members.locator(".formset-row").last
