@@ -61,6 +61,7 @@ from import_export import fields, resources, widgets  # noqa: E402
 
 DATABASE = "import_bench"
 MEDIA = ROOT / "bench" / ".media"
+PORT = int(os.environ.get("IMPORT_BENCH_PORT", "8765"))  # gunicorn's, with --http
 COUNCILS = 50  # the councils of the small world of `world()` (undo_bench)
 
 
@@ -508,7 +509,7 @@ class Http:
         session.create()
         self.csrf = secrets.token_hex(16)
         self.cookie = f"sessionid={session.session_key}; csrftoken={self.csrf}"
-        self.base = "http://127.0.0.1:8765"
+        self.base = f"http://127.0.0.1:{PORT}"
         db = connection.settings_dict
         env = {
             **os.environ,
@@ -521,7 +522,7 @@ class Http:
             "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
             # Pages render without collected static files (no manifest needed).
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
-            "GUNICORN_BIND": "127.0.0.1:8765",
+            "GUNICORN_BIND": f"127.0.0.1:{PORT}",
             "LOG_LEVEL": "WARNING",
         }
         python = str(ROOT / ".venv" / "bin" / "python")
@@ -543,7 +544,7 @@ class Http:
     def request(self, method, path, body=b"", content_type=""):
         import http.client
 
-        conn = http.client.HTTPConnection("127.0.0.1", 8765, timeout=600)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
         headers = {"Cookie": self.cookie, "Referer": self.base + "/imports/"}
         if method == "POST":
             headers["X-CSRFToken"] = self.csrf
@@ -623,10 +624,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--kinds", nargs="+", default=KINDS, choices=KINDS)
     parser.add_argument("--template", help="copy this database (the national data set)")
+    parser.add_argument("--database", default=DATABASE, help="the bench's own database's name")
     parser.add_argument("--scale", type=float, default=0.1, help="without --template")
-    parser.add_argument("--default-rows", type=int, help="import-export's rows (default: same)")
+    parser.add_argument(
+        "--default-rows", type=int, help="import-export's rows (default: the same; 0: skip it)"
+    )
     parser.add_argument("--http", action="store_true", help="end to end: gunicorn + run_worker")
     parser.add_argument("--http-rows", type=int, nargs="+", help="default: --rows")
+    parser.add_argument("--http-kinds", nargs="+", default=["projects", "councils"], choices=KINDS)
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Run it on PostgreSQL: DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres")
@@ -637,7 +642,7 @@ def main() -> None:
     from projects.models import Project
 
     largest = max(options.rows + (options.http_rows or []))
-    with bench_database(largest, options.template) as database:
+    with bench_database(largest, options.template, options.database) as database:
         if not options.template:
             print(f"generating the data set at scale {options.scale}...", flush=True)
             call_command("generate_scale_data", scale=options.scale, verbosity=0)
@@ -663,7 +668,7 @@ def main() -> None:
                     f"{count / measured['commit']:>9,.0f} {both:>8,.0f} "
                     f"{measured['queries'] * 1000 / count:>7.1f}"
                 )
-                if kind in DEFAULTS:
+                if kind in DEFAULTS and options.default_rows != 0:
                     rows = min(count, options.default_rows or count)
                     # Its own rows again: the file of the same shape, not yet imported.
                     sample = first_rows(getattr(data, f"{kind}_file")(count), rows)
@@ -677,9 +682,7 @@ def main() -> None:
             try:
                 print(f"{'end to end':<14}{'rows':>8} {'preview':>9} {'commit':>9} {'rows/s':>8}")
                 for count in options.http_rows or options.rows:
-                    for kind in ("projects", "councils"):
-                        if kind not in options.kinds:
-                            continue
+                    for kind in options.http_kinds:
                         content = getattr(data, f"{kind}_file")(count)
                         preview, commit, total = http.run(kind, content)
                         print(
