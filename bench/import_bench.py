@@ -631,6 +631,7 @@ def main() -> None:
     )
     parser.add_argument("--http", action="store_true", help="end to end: gunicorn + run_worker")
     parser.add_argument("--http-rows", type=int, nargs="+", help="default: --rows")
+    parser.add_argument("--http-only", action="store_true", help="end to end only")
     parser.add_argument("--http-kinds", nargs="+", default=["projects", "councils"], choices=KINDS)
     options = parser.parse_args()
     if connection.vendor != "postgresql":
@@ -658,7 +659,7 @@ def main() -> None:
             f"{'kind':<14}{'rows':>8} {'preview/s':>10} {'commit/s':>9} {'both/s':>8} "
             f"{'q/1000':>7} {'default rows':>12} {'default/s':>10} {'ours÷default':>12}"
         )
-        for count in options.rows:
+        for count in [] if options.http_only else options.rows:
             for kind in options.kinds:
                 content = getattr(data, f"{kind}_file")(count)
                 measured = ours(user, kind, content, count)
@@ -677,7 +678,7 @@ def main() -> None:
                 print(line, flush=True)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory of the bench process (files, checks, default runs): {peak:,.0f} MB")
-        if options.http:
+        if options.http or options.http_only:
             http = Http(database, user, largest)
             try:
                 print(f"{'end to end':<14}{'rows':>8} {'preview':>9} {'commit':>9} {'rows/s':>8}")

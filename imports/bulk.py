@@ -234,7 +234,10 @@ def run(resource, dataset, *, dry_run: bool, numbers=None, previewed=None) -> li
                 for outcome in outcomes
             ]
         else:
-            save(resource, creates, updates)
+            # What a row may set: its columns' fields, the fields worked out from them (a
+            # council's area, a project's council) and archived_at (saving brings it back).
+            settable = imported | set(dataset.headers) | set(resource.derived_fields)
+            save(resource, creates, updates, fields=settable | {"archived_at"})
             resource.after_bulk_save(written)
     return outcomes
 
@@ -259,8 +262,15 @@ def _changed_since_read(model, updates: list) -> set:
     return {pk for pk, version in locked if version != read[pk]}
 
 
-def save(resource, creates: list, updates: list, model=None) -> None:
-    """Write the records (of the resource's model, or `model`) and their history rows."""
+# Rows per UPDATE: bulk_update writes `SET field = CASE WHEN id = … THEN … END` per field, which
+# the database reads through for every row, so its cost grows with the square of the batch.
+UPDATE_BATCH_SIZE = 100
+
+
+def save(resource, creates: list, updates: list, model=None, fields=None) -> None:
+    """Write the records (of the resource's model, or `model`) and their history rows. An
+    update writes `fields` (the names a row may set; default: every editable one), its version
+    and its time."""
     model = model or resource._meta.model
     now = timezone.now()
     reason = resource.change_reason
@@ -276,16 +286,18 @@ def save(resource, creates: list, updates: list, model=None) -> None:
         for instance in updates:
             instance.version += 1
             instance.updated_at = now
-        fields = [
+        written = [
             f.name
             for f in model._meta.concrete_fields
-            if not f.primary_key and f.name not in ("created_at", "is_demo")
+            if not f.primary_key
+            and f.name not in ("created_at", "is_demo", "version", "updated_at")
+            and (fields is None or f.name in fields)
         ]
         bulk_update_with_history(
             updates,
             model,
-            fields,
-            batch_size=BATCH_SIZE,
+            [*written, "version", "updated_at"],
+            batch_size=UPDATE_BATCH_SIZE,
             default_user=resource.user,
             default_change_reason=reason,
         )

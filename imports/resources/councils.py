@@ -1,5 +1,6 @@
 """Imports of councils, their members and community organisations, and partner agencies."""
 
+import contextlib
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -446,12 +447,14 @@ class CouncilImportResource(ImportResource):
             member.role = CouncilMember.Role.CHAIR
             member.archived_at = None
             promoted.append(member)
-        bulk.save(self, [], demoted, model=CouncilMember)
+        role = {"role", "archived_at"}
+        bulk.save(self, [], demoted, model=CouncilMember, fields=role)
         bulk.save(
             self,
             [m for m in promoted if m.pk is None],
             [m for m in promoted if m.pk is not None],
             model=CouncilMember,
+            fields=role,
         )
 
 
@@ -516,8 +519,18 @@ class CouncilMemberImportResource(ImportResource):
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        # Only the members a row may be about: by its ID or its name.
+        text = TextWidget().clean
+        names = {text(row.get("full_name")) for row in rows} - {""}
+        ids = set()
+        for row in rows:
+            with contextlib.suppress(CellError):
+                ids.add(NationalIdWidget().clean(row.get("national_id")))
+        ids.discard("")
         members = list(
-            CouncilMember.objects.filter(council__in=councils).select_related("council__district")
+            CouncilMember.objects.filter(council__in=councils)
+            .filter(Q(full_name__in=names) | Q(national_id__in=ids))
+            .select_related("council__district")
         )
         self._existing = {
             "id": self._index(
@@ -610,10 +623,11 @@ class CommunityOrganisationImportResource(ImportResource):
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
         councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        names = {TextWidget().clean(row.get("name")) for row in rows} - {""}
         self._existing = self._index(
-            CommunityOrganisation.objects.filter(council__in=councils).select_related(
-                "council__district"
-            ),
+            CommunityOrganisation.objects.filter(
+                council__in=councils, name__in=names
+            ).select_related("council__district"),
             lambda o: (o.council_id, o.name),
         )
 
