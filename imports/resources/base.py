@@ -400,6 +400,13 @@ class ImportResource(resources.ModelResource):
             if wanted:
                 known.update(finder(wanted))
 
+    def referenced(self, rows: list[dict], key: str, model) -> list:
+        """The records this chunk's rows name in the `key` column (after prefetch_references):
+        not every record the file named so far, which would grow chunk after chunk."""
+        memo = self._memo.get(key, {})
+        found = (memo.get(TextWidget().clean(row.get(key))) for row in rows)
+        return list({record.pk: record for record in found if isinstance(record, model)}.values())
+
     def _index(self, records, key) -> dict:
         """Records by natural key, an active record before an archived one."""
         index: dict = {}

@@ -518,7 +518,7 @@ class CouncilMemberImportResource(ImportResource):
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
-        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        councils = self.referenced(rows, "council", Council)
         # Only the members a row may be about: by its ID or its name.
         text = TextWidget().clean
         names = {text(row.get("full_name")) for row in rows} - {""}
@@ -622,7 +622,7 @@ class CommunityOrganisationImportResource(ImportResource):
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
-        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        councils = self.referenced(rows, "council", Council)
         names = {TextWidget().clean(row.get("name")) for row in rows} - {""}
         self._existing = self._index(
             CommunityOrganisation.objects.filter(

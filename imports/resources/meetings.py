@@ -133,7 +133,7 @@ class AttendanceImportResource(ImportResource):
             rows,
             {key: self.finder(key, many=True) for key in ("meeting", "council", "agency")},
         )
-        meetings = [m for m in self._memo["meeting"].values() if isinstance(m, Meeting)]
+        meetings = self.referenced(rows, "meeting", Meeting)
         text = TextWidget().clean
         whos = {text(row.get("person_name")) or text(row.get("position")) for row in rows} - {""}
         self._existing = self._index(
