@@ -79,7 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[5_000])
     options = parser.parse_args()
-    with bench_database(max(options.rows)):
+    with bench_database(max(options.rows), name="undo_bench"):
         user = world()
         print(f"{connection.vendor}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
         print(f"{'rows':>8} {'request ms':>10} {'worker s':>9} {'worker/s':>9} "

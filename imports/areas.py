@@ -150,9 +150,10 @@ def _match(name: str, district: str, province: str):
     return [], parts[0]
 
 
-def resolve_subdistrict(name: str, district: str = "", province: str = "", provinces=()):
-    """The Subdistrict a hand-written address names (a name, or a full address such as
-    `ต.หนองครก อ.เมือง จ.ศรีสะเกษ`), or CellError listing the nearest candidates."""
+def subdistrict_code(name: str, district: str = "", province: str = "", provinces=()):
+    """The code of the subdistrict a hand-written address names (a name, or a full address
+    such as `ต.หนองครก อ.เมือง จ.ศรีสะเกษ`) and its description, or CellError listing the
+    nearest candidates. geothai only: no query."""
     matches, reading = _match(name, district, province)
     matches = _in_scope(matches, set(provinces), lambda address: address.province.code)
     if not matches:
@@ -177,18 +178,48 @@ def resolve_subdistrict(name: str, district: str = "", province: str = "", provi
             count=len(matches),
             candidates="; ".join(_describe(address) for address in matches[:MAX_CANDIDATES]),
         )
-    code = matches[0].subdistrict.code
-    subdistrict = Subdistrict.objects.select_related("district__province").filter(code=code).first()
-    if subdistrict is None:
-        raise CellError(
-            _("%(name)s is not in the portal's geography (load it with load_geography)."),
-            name=_describe(matches[0]),
-        )
-    return subdistrict
+    return matches[0].subdistrict.code, _describe(matches[0])
 
 
-def resolve_district(name: str, province: str = "", provinces=()):
-    """The District a hand-written name (`อ.เมือง`, `Kantharalak`) names, or CellError."""
+def _not_loaded(name: str) -> CellError:
+    return CellError(
+        _("%(name)s is not in the portal's geography (load it with load_geography)."), name=name
+    )
+
+
+def resolve_subdistricts(places, provinces=()) -> dict:
+    """Many (name, district, province) at once: place → Subdistrict, or the CellError
+    `resolve_subdistrict` would raise; geothai reads each place, one query loads them all."""
+    codes = {}
+    for place in set(places):
+        try:
+            codes[place] = subdistrict_code(*place, provinces=provinces)
+        except CellError as exc:
+            codes[place] = exc
+    wanted = {found[0] for found in codes.values() if not isinstance(found, CellError)}
+    loaded = Subdistrict.objects.select_related("district__province").in_bulk(
+        list(wanted), field_name="code"
+    )
+    return {
+        place: found
+        if isinstance(found, CellError)
+        else loaded.get(found[0]) or _not_loaded(found[1])
+        for place, found in codes.items()
+    }
+
+
+def resolve_subdistrict(name: str, district: str = "", province: str = "", provinces=()):
+    """The Subdistrict a hand-written address names, or CellError (see subdistrict_code)."""
+    place = (name, district, province)
+    found = resolve_subdistricts([place], provinces)[place]
+    if isinstance(found, CellError):
+        raise found
+    return found
+
+
+def district_code(name: str, province: str = "", provinces=()):
+    """The code of the district a hand-written name (`อ.เมือง`, `Kantharalak`) names and
+    its description, or CellError. geothai only: no query."""
     wanted = geothai.normalize(name)
     province_codes = [p.code for p in geothai.provinces()]
     if province:
@@ -217,10 +248,31 @@ def resolve_district(name: str, province: str = "", provinces=()):
                 for district in matches[:MAX_CANDIDATES]
             ),
         )
-    district = District.objects.select_related("province").filter(code=matches[0].code).first()
-    if district is None:
-        raise CellError(
-            _("%(name)s is not in the portal's geography (load it with load_geography)."),
-            name=f"อ.{matches[0].name_th}",
-        )
-    return district
+    return matches[0].code, f"อ.{matches[0].name_th}"
+
+
+def resolve_districts(places, provinces=()) -> dict:
+    """Many (name, province) at once: place → District, or the CellError `resolve_district`
+    would raise; one query loads them all."""
+    codes = {}
+    for place in set(places):
+        try:
+            codes[place] = district_code(*place, provinces=provinces)
+        except CellError as exc:
+            codes[place] = exc
+    wanted = {found[0] for found in codes.values() if not isinstance(found, CellError)}
+    loaded = District.objects.select_related("province").in_bulk(list(wanted), field_name="code")
+    return {
+        place: found
+        if isinstance(found, CellError)
+        else loaded.get(found[0]) or _not_loaded(found[1])
+        for place, found in codes.items()
+    }
+
+
+def resolve_district(name: str, province: str = "", provinces=()):
+    """The District a hand-written name (`อ.เมือง`, `Kantharalak`) names, or CellError."""
+    found = resolve_districts([(name, province)], provinces)[(name, province)]
+    if isinstance(found, CellError):
+        raise found
+    return found

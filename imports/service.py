@@ -321,6 +321,11 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
                 row_result, table.rows[index], numbers[index], headers, resource._meta.model
             )
             entry["label"] = _row_label(row_result, dataset, index)
+            if entry["outcome"] in OUTCOMES.values():
+                # The record the row is about, as the preview read it (see commit).
+                instance = getattr(row_result, "instance", None)
+                stored = instance is not None and instance.pk is not None
+                entry["record"] = [instance.pk, instance.version] if stored else None
             outcome = entry["outcome"] if entry["outcome"] != "conflict" else "error"
             counts[outcome] += 1
             if outcome in ("new", "changed") and counts[outcome] > PREVIEW_DETAIL_ROWS:
@@ -346,6 +351,7 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
         "unknown": [column.header for column in table.unknown],
         "totals_rows": table.skipped_totals,
         "rows": rows,
+        "checked_as": _checked_as(table, user),
     }
     batch.rows_total = len(rows)
     batch.rows_new = counts["new"]
@@ -354,6 +360,17 @@ def run_preview(batch: ImportBatch, user, report_progress: bool = False) -> Impo
     batch.rows_error = counts["error"]
     batch.save()
     return batch
+
+
+def _checked_as(table: Table, user) -> dict:
+    """What a preview's checks depend on besides the records: the file's columns as read
+    (a header mapping may change) and who checked it, with their scope."""
+    scope = scope_of(user)
+    return {
+        "columns": [[column.header, column.key, column.index] for column in table.columns],
+        "user": user.pk,
+        "scope": [scope.everything, sorted(scope.provinces or ()), scope.council_id],
+    }
 
 
 def _unsaved_reason(error: Exception, model, headers: dict) -> dict:
@@ -681,6 +698,11 @@ def commit(batch: ImportBatch, user, mode: str, *, queued: bool = False) -> Impo
     if len(dataset) == 0:
         raise CommitRefused(_("No row can be imported."))
     resource = KINDS[batch.kind](user, batch)
+    # Right after an unchanged preview (same columns, same user and scope), the rows' cells
+    # are not checked again: only what may have changed since (imports.bulk.run).
+    previewed = None
+    if resource.bulk_capable and batch.preview.get("checked_as") == _checked_as(table, user):
+        previewed = {row["row"]: row for row in batch.preview["rows"] if "record" in row}
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(pk=batch.pk, status=expected).update(
             status=ImportBatch.Status.IMPORTING, mode=mode
@@ -692,7 +714,11 @@ def commit(batch: ImportBatch, user, mode: str, *, queued: bool = False) -> Impo
             failed = False
             for start, chunk in _chunks(dataset):
                 outcomes = bulk.run(
-                    resource, chunk, dry_run=False, numbers=numbers[start : start + CHUNK_ROWS]
+                    resource,
+                    chunk,
+                    dry_run=False,
+                    numbers=numbers[start : start + CHUNK_ROWS],
+                    previewed=previewed,
                 )
                 for outcome in outcomes:
                     totals[outcome.import_type] += 1

@@ -261,6 +261,9 @@ def test_what_the_database_refuses_is_told_without_its_text(staff_user, world, m
             '"council_registered_not_before_established"'
         )
 
+    # Row by row (import-export's loop, for a kind that is not bulk_capable): the preview
+    # saves each row in a rolled-back savepoint, so the database's refusal comes then.
+    monkeypatch.setattr(CouncilImportResource, "bulk_capable", False)
     monkeypatch.setattr(CouncilImportResource, "save_instance", refuse)
     header = ["รหัสสภา", "ชื่อสภาองค์กรชุมชน"]
     batch = service.store_upload(

@@ -308,6 +308,9 @@ class ImportResource(resources.ModelResource):
     def natural_key(self, instance):
         return None
 
+    def after_bulk_save(self, written: list) -> None:
+        """After a bulk write: what a kind writes beside its records ((instance, row) pairs)."""
+
     # A record named twice in one file (by its code, or by its natural key) is an error, for
     # every kind: the file says two things about one record and only its author knows which
     # is right. Both rows are refused (imports.service marks the earlier one).
@@ -389,9 +392,13 @@ class ImportResource(resources.ModelResource):
         raise KeyError(key)
 
     def finder(self, key: str, many: bool = False):
-        """The finder of a reference column within the user's scope: one cell, or `many`."""
-        found = partial(self.reference_finders[key], queryset=self.reference_queryset(key))
-        return found if many else _single(found)
+        """The finder of a reference column within the user's scope: one cell, or `many`.
+        Made once per resource (its queryset is lazy): rows ask for it again and again."""
+        cache = self.__dict__.setdefault("_finders", {})
+        if (key, many) not in cache:
+            found = partial(self.reference_finders[key], queryset=self.reference_queryset(key))
+            cache[(key, many)] = found if many else _single(found)
+        return cache[(key, many)]
 
     def prefetch(self, rows: list[dict]) -> None:
         """Before a bulk import: load in a few queries what the rows refer to and the records
@@ -404,6 +411,13 @@ class ImportResource(resources.ModelResource):
             wanted = {TextWidget().clean(row.get(key)) for row in rows} - {""} - set(known)
             if wanted:
                 known.update(finder(wanted))
+
+    def referenced(self, rows: list[dict], key: str, model) -> list:
+        """The records this chunk's rows name in the `key` column (after prefetch_references):
+        not every record the file named so far, which would grow chunk after chunk."""
+        memo = self._memo.get(key, {})
+        found = (memo.get(TextWidget().clean(row.get(key))) for row in rows)
+        return list({record.pk: record for record in found if isinstance(record, model)}.values())
 
     def _index(self, records, key) -> dict:
         """Records by natural key, an active record before an archived one."""

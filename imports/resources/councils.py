@@ -1,12 +1,17 @@
 """Imports of councils, their members and community organisations, and partner agencies."""
 
+import contextlib
+import datetime
+
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from councils.resources import AgencyResource
-from imports.areas import resolve_district, resolve_subdistrict
+from imports import bulk
+from imports.areas import resolve_districts, resolve_subdistricts
 from imports.resources.base import (
     PHONE_ALIASES,
     RUNNING_NUMBER,
@@ -135,16 +140,14 @@ class CouncilImportResource(ImportResource):
     def before_import_row(self, row, **kwargs):
         super().before_import_row(row, **kwargs)
         errors = row["_errors"]
-        subdistrict = TextWidget().clean(row.get("subdistrict"))
-        district = TextWidget().clean(row.get("district"))
-        province = TextWidget().clean(row.get("province"))
+        subdistrict, district, province = self._place(row)
         row["_subdistrict"] = row["_district"] = None
         try:
             if subdistrict:
-                found = resolve_subdistrict(subdistrict, district, province, self.scope_provinces)
+                found = self._area("subdistrict", (subdistrict, district, province))
                 row["_subdistrict"], row["_district"] = found, found.district
             elif district:
-                row["_district"] = resolve_district(district, province, self.scope_provinces)
+                row["_district"] = self._area("district", (district, province))
         except CellError as exc:
             column = "subdistrict" if subdistrict else "district"
             errors[column] = ValidationError(exc.message, code="invalid", params=exc.params)
@@ -154,6 +157,82 @@ class CouncilImportResource(ImportResource):
                 row["_match"] = self._match_without_code(row)
             except CellError as exc:
                 errors["code"] = ValidationError(exc.message, code="ambiguous", params=exc.params)
+
+    @staticmethod
+    def _place(row) -> tuple[str, str, str]:
+        text = TextWidget().clean
+        return text(row.get("subdistrict")), text(row.get("district")), text(row.get("province"))
+
+    _resolvers = {"subdistrict": resolve_subdistricts, "district": resolve_districts}
+
+    def _areas(self, level: str, places) -> dict:
+        """Places of one level read once per file: place → area, or its CellError."""
+        memo = self._memo.setdefault(f"_{level}", {})
+        wanted = set(places) - set(memo)
+        if wanted:
+            memo.update(self._resolvers[level](wanted, self.scope_provinces))
+        return memo
+
+    def _area(self, level: str, place):
+        found = self._areas(level, [place])[place]
+        if isinstance(found, CellError):
+            raise found
+        return found
+
+    # Bulk: the rows' places, councils, chairs and would-be chairs in a few queries ------
+
+    bulk_capable = True
+
+    def prefetch(self, rows: list[dict]) -> None:
+        text = TextWidget().clean
+        places = [self._place(row) for row in rows]
+        subdistricts = self._areas("subdistrict", {p for p in places if p[0]})
+        districts = self._areas("district", {(p[1], p[2]) for p in places if p[1] and not p[0]})
+        councils = Council.objects.select_related("district", "subdistrict")
+        codes = {text(row.get("code")) for row in rows} - {""}
+        self._existing = {c.code: c for c in councils.filter(code__in=codes)} if codes else {}
+        # Councils a row without a code may be (see _match_without_code).
+        by_subdistrict, by_district = set(), set()
+        for row, place in zip(rows, places, strict=True):
+            if text(row.get("code")):
+                continue
+            area = subdistricts.get(place) if place[0] else districts.get(place[1:])
+            if isinstance(area, CellError) or area is None:
+                continue
+            if place[0]:
+                by_subdistrict.add(area.pk)
+                area = area.district
+            municipality = text(row.get("municipality_name"))
+            if municipality:
+                by_district.add((area.pk, municipality))
+        condition = Q(subdistrict__in=by_subdistrict) if by_subdistrict else Q(pk__in=[])
+        if by_district:
+            condition |= Q(
+                district__in={d for d, _name in by_district},
+                municipality_name__in={name for _d, name in by_district},
+            )
+        candidates = list(councils.filter(condition)) if by_subdistrict or by_district else []
+        self._candidates = {"subdistrict": {}, "municipality": {}}
+        for council in candidates:
+            if council.subdistrict_id:
+                self._candidates["subdistrict"].setdefault(council.subdistrict_id, []).append(
+                    council
+                )
+            key = (council.district_id, council.municipality_name)
+            self._candidates["municipality"].setdefault(key, []).append(council)
+        # The chairs of the councils named, and the members a chair cell may name.
+        known = [*self._existing.values(), *candidates]
+        chairs = (
+            CouncilMember.objects.filter(council__in=known, role=CouncilMember.Role.CHAIR)
+            .active()
+            .order_by("-pk")
+        )
+        self._chairs = {member.council_id: member for member in chairs}
+        names = {text(row.get("chair")) for row in rows} - {""}
+        members = CouncilMember.objects.filter(council__in=known, full_name__in=names)
+        self._members = self._index(
+            members if names and known else [], lambda m: (m.council_id, m.full_name)
+        )
 
     def _row_area_type(self, row) -> str | None:
         """The area type the row states, or None when it states none (or an unreadable one,
@@ -172,24 +251,31 @@ class CouncilImportResource(ImportResource):
         area_type = self._row_area_type(row)
         municipality = TextWidget().clean(row.get("municipality_name"))
         subdistrict, district = row.get("_subdistrict"), row.get("_district")
-        councils = Council.objects.select_related("district", "subdistrict")
-        if area_type == Council.AreaType.MUNICIPALITY:
-            candidates = councils.filter(area_type=area_type)
-            if municipality and district is not None:
-                candidates = candidates.filter(district=district, municipality_name=municipality)
+        if getattr(self, "_candidates", None) is not None:
+            found = self._prefetched_candidates(area_type, municipality, subdistrict, district)
+            if found is None:
+                return None
+        else:
+            councils = Council.objects.select_related("district", "subdistrict")
+            if area_type == Council.AreaType.MUNICIPALITY:
+                candidates = councils.filter(area_type=area_type)
+                if municipality and district is not None:
+                    candidates = candidates.filter(
+                        district=district, municipality_name=municipality
+                    )
+                elif subdistrict is not None:
+                    candidates = candidates.filter(subdistrict=subdistrict)
+                else:
+                    return None
             elif subdistrict is not None:
-                candidates = candidates.filter(subdistrict=subdistrict)
+                candidates = councils.filter(subdistrict=subdistrict)
+                if area_type:
+                    candidates = candidates.filter(area_type=area_type)
+            elif municipality and district is not None:
+                candidates = councils.filter(district=district, municipality_name=municipality)
             else:
                 return None
-        elif subdistrict is not None:
-            candidates = councils.filter(subdistrict=subdistrict)
-            if area_type:
-                candidates = candidates.filter(area_type=area_type)
-        elif municipality and district is not None:
-            candidates = councils.filter(district=district, municipality_name=municipality)
-        else:
-            return None
-        found = list(candidates.order_by("archived_at", "pk")[:9])
+            found = list(candidates.order_by("archived_at", "pk")[:9])
         # An archived council comes back only when no active one fits.
         pool = [council for council in found if council.archived_at is None] or found
         if len(pool) > 1:
@@ -205,8 +291,36 @@ class CouncilImportResource(ImportResource):
             )
         return pool[0] if pool else None
 
+    def _prefetched_candidates(self, area_type, municipality, subdistrict, district):
+        """_match_without_code's query, on the councils prefetched for the chunk."""
+        by_subdistrict = self._candidates["subdistrict"]
+        by_name = self._candidates["municipality"]
+        if area_type == Council.AreaType.MUNICIPALITY:
+            if municipality and district is not None:
+                pool = by_name.get((district.pk, municipality), [])
+            elif subdistrict is not None:
+                pool = by_subdistrict.get(subdistrict.pk, [])
+            else:
+                return None
+            pool = [council for council in pool if council.area_type == area_type]
+        elif subdistrict is not None:
+            pool = by_subdistrict.get(subdistrict.pk, [])
+            if area_type:
+                pool = [council for council in pool if council.area_type == area_type]
+        elif municipality and district is not None:
+            pool = by_name.get((district.pk, municipality), [])
+        else:
+            return None
+        oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        pool = sorted(
+            pool, key=lambda c: (c.archived_at is not None, c.archived_at or oldest, c.pk)
+        )
+        return pool[:9]
+
     def find_existing(self, row):
         code = TextWidget().clean(row.get("code"))
+        if code and self._existing is not None:
+            return self._existing.get(code)
         if code:
             councils = Council.objects.select_related("district", "subdistrict")
             return councils.filter(code=code).first()
@@ -261,6 +375,8 @@ class CouncilImportResource(ImportResource):
     def _current_chair(self, council):
         if council is None or council.pk is None:
             return None
+        if getattr(self, "_chairs", None) is not None:
+            return self._chairs.get(council.pk)
         return (
             CouncilMember.objects.filter(council=council, role=CouncilMember.Role.CHAIR)
             .active()
@@ -305,6 +421,41 @@ class CouncilImportResource(ImportResource):
         member.archived_at = None
         self.mark(member)
         member.save()
+
+    def after_bulk_save(self, written: list) -> None:
+        """The chair column of the rows written in bulk, as after_save_instance does it row
+        by row: the chair named becomes the chair (a member of that name, or a new one), the
+        chair before is a member again; "-" leaves the council without a chair."""
+        text = TextWidget().clean
+        demoted, promoted = [], []
+        for instance, row in written:
+            name = text(row.get("chair"))
+            cleared = self.cell_state(row, "chair") == "cleared"
+            if not (name or cleared):
+                continue
+            chair = self._chairs.get(instance.pk)
+            if chair is not None and chair.full_name == name:
+                continue
+            if chair is not None:
+                chair.role = CouncilMember.Role.MEMBER
+                demoted.append(chair)
+            if cleared:
+                continue
+            member = self._members.get((instance.pk, name)) or CouncilMember(
+                council=instance, full_name=name
+            )
+            member.role = CouncilMember.Role.CHAIR
+            member.archived_at = None
+            promoted.append(member)
+        role = {"role", "archived_at"}
+        bulk.save(self, [], demoted, model=CouncilMember, fields=role)
+        bulk.save(
+            self,
+            [m for m in promoted if m.pk is None],
+            [m for m in promoted if m.pk is not None],
+            model=CouncilMember,
+            fields=role,
+        )
 
 
 class CouncilMemberImportResource(ImportResource):
@@ -367,9 +518,19 @@ class CouncilMemberImportResource(ImportResource):
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
-        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        councils = self.referenced(rows, "council", Council)
+        # Only the members a row may be about: by its ID or its name.
+        text = TextWidget().clean
+        names = {text(row.get("full_name")) for row in rows} - {""}
+        ids = set()
+        for row in rows:
+            with contextlib.suppress(CellError):
+                ids.add(NationalIdWidget().clean(row.get("national_id")))
+        ids.discard("")
         members = list(
-            CouncilMember.objects.filter(council__in=councils).select_related("council__district")
+            CouncilMember.objects.filter(council__in=councils)
+            .filter(Q(full_name__in=names) | Q(national_id__in=ids))
+            .select_related("council__district")
         )
         self._existing = {
             "id": self._index(
@@ -461,11 +622,12 @@ class CommunityOrganisationImportResource(ImportResource):
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"council": self.finder("council", many=True)})
-        councils = [c for c in self._memo["council"].values() if isinstance(c, Council)]
+        councils = self.referenced(rows, "council", Council)
+        names = {TextWidget().clean(row.get("name")) for row in rows} - {""}
         self._existing = self._index(
-            CommunityOrganisation.objects.filter(council__in=councils).select_related(
-                "council__district"
-            ),
+            CommunityOrganisation.objects.filter(
+                council__in=councils, name__in=names
+            ).select_related("council__district"),
             lambda o: (o.council_id, o.name),
         )
 

@@ -207,12 +207,16 @@ class AttendanceImportResource(ImportResource):
             rows,
             {key: self.finder(key, many=True) for key in ("meeting", "council", "agency")},
         )
-        meetings = {m for m in self._memo["meeting"].values() if isinstance(m, Meeting)}
+        meetings = self.referenced(rows, "meeting", Meeting)
         fixed = self.fixed_meeting()
-        if isinstance(fixed, Meeting):
-            meetings.add(fixed)
+        if isinstance(fixed, Meeting) and fixed not in meetings:
+            meetings.append(fixed)
+        text = TextWidget().clean
+        whos = {text(row.get("person_name")) or text(row.get("position")) for row in rows} - {""}
         self._existing = self._index(
-            Attendance.objects.filter(meeting__in=meetings).select_related("meeting"),
+            Attendance.objects.filter(meeting__in=meetings)
+            .filter(Q(person_name__in=whos) | Q(person_name="", position__in=whos))
+            .select_related("meeting"),
             lambda a: (a.meeting_id, a.person_name or a.position),
         )
         self._prefetch_organisations(rows, meetings)

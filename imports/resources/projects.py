@@ -217,7 +217,7 @@ class ProjectPartnerImportResource(ImportResource):
                 "agency": self.finder("agency", many=True),
             },
         )
-        projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
+        projects = self.referenced(rows, "project", Project)
         self._existing = self._index(
             ProjectPartner.objects.filter(project__in=projects).select_related(
                 "project__council__district", "agency"
@@ -282,7 +282,7 @@ class DisbursementImportResource(ImportResource):
 
     def prefetch(self, rows: list[dict]) -> None:
         self.prefetch_references(rows, {"project": self.finder("project", many=True)})
-        projects = [p for p in self._memo["project"].values() if isinstance(p, Project)]
+        projects = self.referenced(rows, "project", Project)
         self._existing = self._index(
             Disbursement.objects.filter(project__in=projects).select_related(
                 "project__council__district"
