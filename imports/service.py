@@ -556,6 +556,9 @@ def correct_row(batch: ImportBatch, user, number: int, values: dict[str, str]) -
         )
         batch.corrections[str(number)] = record
         _check_again(batch, user, _paired_rows(entries, number))
+        # Corrected cells are not the file's: the commit checks every row again rather than
+        # trusting the preview (the fast path after an unchanged preview is for files as read).
+        batch.preview.pop("checked_as", None)
         batch.save(
             update_fields=[
                 "corrections",

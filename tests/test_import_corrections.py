@@ -357,3 +357,15 @@ def test_a_person_typed_into_a_correction_is_erased_and_the_batch_cancelled(
     assert name not in str(batch.corrections) and name not in str(batch.preview)
     assert "corrected rows was erased" in service.render_message(batch.notice)
     assert not CouncilMember.objects.filter(full_name=name).exists()
+
+
+
+def test_a_corrected_batch_is_checked_in_full_at_commit(staff_user):
+    """The commit's fast path (cells not checked again after an unchanged preview) is for a
+    file as it was read: once a row is corrected, the preview no longer vouches for the rows
+    (test_the_commit_checks_the_corrected_values_again shows the full check at work)."""
+    batch = upload(staff_user)
+    assert "checked_as" in batch.preview
+    service.correct_row(batch, staff_user, 7, {"households": "1200"})
+    batch.refresh_from_db()
+    assert "checked_as" not in batch.preview
