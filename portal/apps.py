@@ -29,10 +29,12 @@ class PortalAdminConfig(admin_apps.AdminConfig):
 class AxesConfig(axes_apps.AppConfig):
     """django-axes (sign-in lockouts), named in the admin in the reader's language."""
 
+    default = False  # named in INSTALLED_APPS; PortalConfig stays the portal app's config
     verbose_name = _("Sign-in lockouts")
 
 
 class TasksConfig(tasks_apps.TasksAppConfig):
     """django-tasks' database backend (the import and export queue), named likewise."""
 
+    default = False
     verbose_name = _("Background tasks")

@@ -147,3 +147,14 @@ def test_archiving_is_recorded_in_the_history(staff_client):
     project.archive()
     assert project.history.first().archived_at is not None
     assert Council.history.model.objects.exists()
+
+
+def test_the_portal_app_runs_its_own_config():
+    """portal/apps.py holds several app configs (the admin's, axes', the task queue's); the
+    portal's own must stay the one Django picks, or its signal handlers are never connected
+    (every change then lost its path: form, admin, import)."""
+    from django.apps import apps
+
+    from portal.apps import PortalConfig
+
+    assert type(apps.get_app_config("portal")) is PortalConfig

@@ -359,7 +359,6 @@ def test_a_person_typed_into_a_correction_is_erased_and_the_batch_cancelled(
     assert not CouncilMember.objects.filter(full_name=name).exists()
 
 
-
 def test_a_corrected_batch_is_checked_in_full_at_commit(staff_user):
     """The commit's fast path (cells not checked again after an unchanged preview) is for a
     file as it was read: once a row is corrected, the preview no longer vouches for the rows
