@@ -19,12 +19,7 @@ class YearForm(forms.Form):
 
     def __init__(self, data, *, user, **kwargs):
         super().__init__(data, **kwargs)
-        years = (
-            Project.objects.visible_to(user)
-            .order_by("-fiscal_year")
-            .values_list("fiscal_year", flat=True)
-            .distinct()
-        )
+        years = Project.objects.visible_to(user).fiscal_years()
         self.fields["fiscal_year"].choices = [("", _("all years"))] + [(y, str(y)) for y in years]
         self.fields["fiscal_year"].widget.attrs["class"] = "form-select"
 

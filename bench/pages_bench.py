@@ -107,7 +107,11 @@ def pages(s: dict) -> list[str]:
         "/projects/?format=csv",
     ]
     if s["meeting"]:
-        paths += [f"/meetings/{s['meeting'].pk}/", f"/meetings/{s['meeting'].pk}/edit/"]
+        paths += [
+            f"/meetings/{s['meeting'].pk}/",
+            f"/meetings/{s['meeting'].pk}/edit/",
+            f"/meetings/{s['meeting'].pk}/attendance/",
+        ]
     if s["project"]:
         paths += [f"/projects/{s['project'].pk}/", f"/projects/{s['project'].pk}/edit/"]
     if s["resolution"]:
@@ -135,7 +139,15 @@ def clients(s: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose path contains one of these comma-separated parts "
+        "(/healthz is always measured), e.g. --pages /meetings/,/areas/",
+    )
+    arguments = parser.parse_args()
+    runs = arguments.runs
+    wanted = [part for part in arguments.pages.split(",") if part]
     logging.getLogger("django.request").setLevel(logging.ERROR)  # 403 and 404 are expected
     s = subjects()
     print(
@@ -152,6 +164,8 @@ def main() -> None:
             print(f"\n{header}")
             healthz = measure(client, "/healthz", runs)["median"]
             for path in pages(s):
+                if wanted and path != "/healthz" and not any(part in path for part in wanted):
+                    continue
                 m = measure(client, path, runs)
                 if m["status"] != 200:
                     print(f"{path[:44]:44} {role:12} {m['status']:>7}")

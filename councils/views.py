@@ -1,7 +1,8 @@
 """Pages of councils and partner agencies."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from councils.filters import AgencyFilter, CouncilFilter
 from councils.forms import AgencyForm, CouncilForm, MembersFormSet, OrganisationsFormSet
 from councils.models import Agency, CommunityOrganisation, Council, CouncilMember
 from councils.resources import AgencyResource, CouncilResource
-from meetings.models import Meeting, Resolution
+from meetings.models import Attendance, Meeting, MeetingOrganiser, Resolution
 from portal.access import (
     can_create,
     detail_rights,
@@ -24,7 +25,7 @@ from portal.editing import edit_page
 from portal.listing import RecordListView
 from portal.record_views import archive_action, history_page, revert_action
 from privacy.services import can_reveal, log_personal_data_shown
-from projects.models import Project
+from projects.models import Project, ProjectPartner
 
 
 class CouncilListView(RecordListView):
@@ -104,19 +105,27 @@ class AgencyListView(RecordListView):
 
     def base_queryset(self):
         visible_projects = Project.objects.visible_to(self.request.user).active()
-        return (
-            super()
-            .base_queryset()
-            .select_related("province")
-            .annotate(
-                project_count=Count(
-                    "partnerships",
-                    filter=Q(
-                        partnerships__archived_at=None,
-                        partnerships__project__in=visible_projects,
-                    ),
-                )
+        partnerships = ProjectPartner.objects.active().filter(project__in=visible_projects)
+        if self.current_sort().lstrip("-") == "projects":
+            # Sorted by the count, every agency is counted anyway: one grouped join does it
+            # faster than a count per agency.
+            project_count = Count(
+                "partnerships", filter=Q(partnerships__in=partnerships.values("pk"))
             )
+        else:
+            # Otherwise a correlated count: the database counts only the page's 25 agencies
+            # (a join grouped over every agency's partnerships took 230-280 ms over the
+            # national 100,000 projects).
+            counted = (
+                partnerships.filter(agency=OuterRef("pk"))
+                .order_by()
+                .values("agency")
+                .annotate(n=Count("pk"))
+                .values("n")
+            )
+            project_count = Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        return (
+            super().base_queryset().select_related("province").annotate(project_count=project_count)
         )
 
 
@@ -132,8 +141,12 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meetings = (
         Meeting.objects.visible_to(request.user)
         .active()
-        .filter(Q(organisers=agency) | Q(attendance__agency=agency))
-        .distinct()
+        # Two lists of ids, not two joins made distinct: the joins multiplied a forum's
+        # rows by its hundreds of attendance rows before removing the repeats.
+        .filter(
+            Q(pk__in=MeetingOrganiser.objects.filter(agency=agency).values("meeting"))
+            | Q(pk__in=Attendance.objects.active().filter(agency=agency).values("meeting"))
+        )
         .order_by("-starts_at")
     )
     resolutions = (

@@ -29,12 +29,24 @@ def in_area(level: str, code: str, prefix: str = "") -> Q:
 
 def meeting_in_area(level: str, code: str) -> Q:
     """A meeting held in the area, or about it: one of its invited councils lies there."""
-    return Q(**{level: code}) | Q(**{f"invited_councils__{COUNCIL[level]}": code})
+    from meetings.models import Meeting
+
+    # The invitations of the area's councils as a list of meeting ids, not a join of every
+    # meeting with its invited councils: a province forum invites hundreds, and the join
+    # read all 30,000 invitations of the country for every area profile.
+    invited = Meeting.invited_councils.through.objects.filter(
+        **{f"council__{COUNCIL[level]}": code}
+    ).values("meeting")
+    return Q(**{level: code}) | Q(pk__in=invited)
 
 
 def resolution_in_area(level: str, code: str) -> Q:
     """A resolution of a meeting held in or about the area, or owned by one of its councils."""
+    from councils.models import Council
     from meetings.models import Meeting
 
     meetings = Meeting.objects.filter(meeting_in_area(level, code)).values("pk")
-    return Q(meeting__in=meetings) | Q(**{f"owner_council__{COUNCIL[level]}": code})
+    # Both as lists of ids: a join to every owner's council and district was made for all
+    # the country's open resolutions before the area was tested.
+    councils = Council.objects.filter(**{COUNCIL[level]: code}).values("pk")
+    return Q(meeting__in=meetings) | Q(owner_council__in=councils)

@@ -112,6 +112,8 @@ class ResolutionFilter(SearchFilterSet):
     )
     # Drill-down from an area profile; not shown as a field.
     area = django_filters.CharFilter(method="in_area", widget=forms.HiddenInput)
+    # Drill-down from a meeting's matters arising (the meeting page shows the first few).
+    arising = django_filters.NumberFilter(method="arising_for", widget=forms.HiddenInput)
 
     class Meta:
         model = Resolution
@@ -128,6 +130,12 @@ class ResolutionFilter(SearchFilterSet):
         if level is None:
             return queryset.none()
         return queryset.filter(resolution_in_area(level, value))
+
+    def arising_for(self, queryset, name, value):
+        meeting = meetings_in_scope(self.request).filter(pk=value).first()
+        if meeting is None:
+            return queryset.none()
+        return queryset.arising_for(meeting)
 
     def in_district(self, queryset, name, value):
         """The owner council's district, or the district the meeting was held in."""

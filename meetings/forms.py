@@ -260,6 +260,9 @@ class MeetingRowsFormSet(RecordInlineFormSet):
     meeting has a province, on the user (`for_user`)."""
 
     user = None
+    # A row per line of a table (partials/_formset_table.html): a forum has hundreds of
+    # people and dozens of resolutions, and a labelled card per field made each row 7 KB.
+    compact = True
     # What each row names, loaded with the rows: the row's pickers show it by name.
     named = {
         Attendance: ("council__district", "agency"),
@@ -275,6 +278,17 @@ class MeetingRowsFormSet(RecordInlineFormSet):
 
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "meeting": self.instance, "user": self.user}
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # The Bootstrap classes crispy-forms would give the fields, small to fit a table row.
+        for field in form.fields.values():
+            widget = field.widget
+            if widget.is_hidden or isinstance(widget, forms.CheckboxInput):
+                continue
+            small = "form-select-sm form-select" if isinstance(widget, forms.Select) else ""
+            small = small or "form-control-sm form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {small}".strip()
 
     @classmethod
     def for_user(cls, user):
@@ -327,6 +341,72 @@ AttendanceFormSet = inlineformset_factory(
     extra=0,
     can_delete=True,
 )
+
+
+# Rows of the attendance page at a time: a forum of 215 councils has hundreds of people, and
+# a row is a form of seven fields (the whole list made pages of megabytes).
+ATTENDANCE_PAGE_ROWS = 25
+
+
+def posted_row_ids(data, prefix: str) -> list[int]:
+    """The ids of the stored rows a posted formset carries (its initial forms)."""
+    try:
+        count = int(data.get(f"{prefix}-INITIAL_FORMS", 0))
+    except (TypeError, ValueError):
+        return []
+    ids = []
+    for index in range(max(0, min(count, 1000))):
+        value = data.get(f"{prefix}-{index}-id", "")
+        if str(value).isdigit():
+            ids.append(int(value))
+    return ids
+
+
+class AttendancePageFormSet(AttendanceFormSet):
+    """Some of a meeting's attendance rows (a page of them, or one council's) as forms. The
+    page shown carries the ids of its rows; the rows a post is checked and saved against
+    are those it carries, so rows added by someone else meanwhile do not shift it. The rows
+    of other pages are left as they are. `council` is the council new rows start with."""
+
+    shown: tuple[int, ...] = ()
+    council = None
+
+    def __init__(self, data=None, files=None, instance=None, queryset=None, **kwargs):
+        prefix = kwargs.get("prefix") or self.get_default_prefix()
+        ids = posted_row_ids(data, prefix) if data is not None else list(self.shown)
+        queryset = (
+            Attendance.objects.active().select_related(*self.named[Attendance]).filter(pk__in=ids)
+        )
+        super().__init__(data, files, instance=instance, queryset=queryset, **kwargs)
+
+    @classmethod
+    def showing(cls, ids, council=None) -> type["AttendancePageFormSet"]:
+        return type(cls.__name__, (cls,), {"shown": tuple(ids), "council": council})
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is None and self.council is not None:
+            # The blank row that "Add a row" copies names the council whose list is shown.
+            kwargs["instance"] = Attendance(meeting=self.instance, council=self.council)
+        return kwargs
+
+
+class AttendanceFilterForm(forms.Form):
+    """The attendance page's choice of one council's rows."""
+
+    council = forms.ModelChoiceField(
+        label=_("council"), queryset=Council.objects.none(), required=False
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils_for(meeting, None).select_related("district")
+        use_picker(self.fields["council"], council_picker(province=province_of(meeting)))
+
+    def chosen(self) -> Council | None:
+        return self.cleaned_data.get("council") if self.is_valid() else None
+
+
 ResolutionsFormSet = inlineformset_factory(
     Meeting,
     Resolution,

@@ -7,6 +7,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -219,6 +220,22 @@ class Meeting(Record):
             .values("council", "council__name_th")
             .annotate(people=Count("pk"))
             .order_by("-people", "council__name_th")
+        )
+
+    def invited_with_attendance(self):
+        """The invited councils by district, each with the people recorded for it."""
+        people = (
+            Attendance.objects.active()
+            .filter(meeting=self, council=OuterRef("pk"))
+            .order_by()
+            .values("council")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            self.invited_councils.select_related("district")
+            .annotate(people=Coalesce(Subquery(people, output_field=IntegerField()), 0))
+            .order_by("district__code", "name_th")
         )
 
     def get_target_sectors_display(self) -> list[str]:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -16,8 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from meetings import services
 from meetings.filters import MeetingFilter, ResolutionFilter
 from meetings.forms import (
+    ATTENDANCE_PAGE_ROWS,
     AgendaFormSet,
-    AttendanceFormSet,
+    AttendanceFilterForm,
+    AttendancePageFormSet,
     AttendanceUploadForm,
     CarryForm,
     FollowUpForm,
@@ -93,11 +96,19 @@ class MeetingListView(RecordListView):
         )
 
 
+# People listed at a time on a meeting's page, and matters arising shown before the link to
+# all of them in the register: a provincial forum invites hundreds of councils.
+DETAIL_ATTENDANCE_ROWS = 50
+DETAIL_ARISING_ROWS = 20
+
+
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_visible_or_404(
         Meeting.objects.select_related("province", "district", "subdistrict"), request.user, pk=pk
     )
-    attendance = meeting.attendance.active().select_related("agency", "council")
+    attendance = Paginator(
+        meeting.attendance.active().select_related("agency", "council"), DETAIL_ATTENDANCE_ROWS
+    ).get_page(request.GET.get("page"))
     resolutions = meeting.resolutions.active().for_register()
     arising = (
         Resolution.objects.visible_to(request.user)
@@ -106,18 +117,25 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .for_register()
         .order_by("meeting__starts_at", "position")
     )
+    # One more than shown tells whether there are more, without counting them all.
+    shown_arising = list(arising[: DETAIL_ARISING_ROWS + 1])
     return render(
         request,
         "meetings/meeting_detail.html",
         {
             "meeting": meeting,
             "organisers": meeting.organiser_links.active().select_related("agency"),
-            "invited_councils": meeting.invited_councils.order_by("name_th"),
+            "invited_councils": meeting.invited_councils.select_related("district").order_by(
+                "district__code", "name_th"
+            ),
             "invited_agencies": meeting.invited_agencies.order_by("name_th"),
             "objectives": meeting.objectives.active(),
             "agenda": meeting.agenda_items.active(),
-            "matters_arising": arising,
+            "matters_arising": shown_arising[:DETAIL_ARISING_ROWS],
+            "more_arising": len(shown_arising) > DETAIL_ARISING_ROWS,
             "attendance": attendance,
+            "page_obj": attendance,
+            "paginator": attendance.paginator,
             "by_sector": meeting.attendance_by_sector(),
             "by_council": meeting.attendance_by_council(),
             "resolutions": resolutions,
@@ -136,7 +154,6 @@ def _meeting_rows(user) -> dict:
         "organisers": OrganisersFormSet,
         "objectives": ObjectivesFormSet,
         "agenda": AgendaFormSet,
-        "attendance": AttendanceFormSet.for_user(user),
         "resolutions": ResolutionsFormSet.for_user(user),
     }
 
@@ -171,15 +188,32 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def meeting_attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """Who came: typed row by row, or a spreadsheet of the sign-in sheet uploaded."""
+    """Who came: typed row by row, a page of rows (or one council's) at a time, or a
+    spreadsheet of the sign-in sheet uploaded."""
     meeting = get_editable_or_404(Meeting.objects.active(), request.user, pk=pk)
+    chooser = AttendanceFilterForm(request.GET or None, meeting=meeting)
+    council = chooser.chosen()
+    rows = meeting.attendance.active()
+    if council is not None:
+        rows = rows.filter(council=council)
+    page = Paginator(rows.values_list("pk", flat=True), ATTENDANCE_PAGE_ROWS).get_page(
+        request.GET.get("page")
+    )
     return edit_page(
         request,
         instance=meeting,
         form_class=MeetingPartsForm,
-        formsets={"attendance": AttendanceFormSet},
+        formsets={"attendance": AttendancePageFormSet.showing(page.object_list, council)},
         template_name="meetings/attendance_form.html",
-        context={"upload_form": AttendanceUploadForm()},
+        context={
+            "upload_form": AttendanceUploadForm(),
+            "chooser": chooser,
+            "council": council,
+            "page_obj": page,
+            "paginator": page.paginator,
+            "invited": meeting.invited_with_attendance(),
+        },
+        success_url=request.get_full_path(),
     )
 
 

@@ -15,6 +15,8 @@ class PortalConfig(AppConfig):
         from portal.history import name_change_path
 
         pre_create_historical_record.connect(name_change_path, dispatch_uid="name_change_path")
+        # A worker's sweep tells the prepared exports about stranded tasks.
+        from portal import export_jobs  # noqa: F401, PLC0415
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -470,9 +470,11 @@ def edit_page(
     template_name: str,
     context: dict | None = None,
     form_kwargs: dict | None = None,
+    success_url: str | None = None,
 ) -> HttpResponse:
     """Show and save a record with its lists. An edit that someone else's save overtook is
-    refused with both versions side by side (nothing is silently overwritten)."""
+    refused with both versions side by side (nothing is silently overwritten). A saved edit
+    goes to the record's page, or to `success_url` (a page that edits part of its rows)."""
     creating = instance.pk is None
 
     def build(data, files):
@@ -538,7 +540,7 @@ def edit_page(
                 messages.success(
                     request, _("Your changes to “%(record)s” were saved.") % {"record": record}
                 )
-            return redirect(record.get_absolute_url())
+            return redirect(success_url or record.get_absolute_url())
         elif record_conflict or row_conflicts:
             instance.refresh_from_db()
             stored_form, stored_inlines = build(None, None)

@@ -3,10 +3,13 @@ allow-list of columns, pagination with a total count, and export of exactly the 
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django_filters.views import FilterView
 
+from portal import export_jobs
 from portal.access import can_create
 from portal.exports import EXPORT_FORMATS, ExportResource, export_response
 from portal.forms import ThaiDateField
@@ -117,9 +120,25 @@ class RecordListView(FilterView):
         kwargs["request"] = self.request
         return kwargs
 
+    def export_queryset(self) -> QuerySet:
+        """The rows an export of this list holds: the filtered list, every page of it (what
+        FilterView.get computes as `object_list`)."""
+        filterset = self.get_filterset(self.get_filterset_class())
+        if not filterset.is_bound or filterset.is_valid() or not self.get_strict():
+            return filterset.qs
+        return filterset.queryset.none()
+
     def render_to_response(self, context, **response_kwargs):
         file_format = self.request.GET.get("format")
         if file_format in EXPORT_FORMATS and self.resource_class is not None:
+            if not export_jobs.in_worker(self.request):
+                rows = self.object_list.count()
+                if rows > settings.EXPORT_BACKGROUND_ROWS:
+                    # Too many to build while the user waits: offered to a background worker.
+                    context = {"rows": rows, "file_format": file_format}
+                    context["path"] = self.request.get_full_path()
+                    context["list_path"] = export_jobs.list_path(context["path"])
+                    return render(self.request, "exports/offer.html", context)
             return export_response(
                 self.resource_class(), self.object_list, file_format, self.export_basename
             )
@@ -129,5 +148,10 @@ class RecordListView(FilterView):
         context = super().get_context_data(**kwargs)
         context["sort"] = self.current_sort()
         context["export_formats"] = list(EXPORT_FORMATS) if self.resource_class else []
+        # The export link then opens a page (the offer to prepare it), not a download.
+        paginator = context.get("paginator")
+        context["export_in_background"] = (
+            paginator is not None and paginator.count > settings.EXPORT_BACKGROUND_ROWS
+        )
         context["can_create"] = can_create(self.request.user, self.model)
         return context

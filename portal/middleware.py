@@ -9,6 +9,7 @@ reports as a bad request). Either way: 503 with Retry-After, never 500 or 400.""
 
 import contextlib
 import logging
+import time
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections
@@ -76,3 +77,19 @@ class DatabaseUnavailableMiddleware:
         if not caused_by_outage(exception):
             return None
         return outage_response(request, exception)
+
+
+class ServerTimingMiddleware:
+    """`Server-Timing: app;dur=<ms>`: the time the request spent in this process (every
+    middleware and the view), so that a load test or a browser's network panel tells the
+    portal's own time from the time a request waited for a free worker. A streamed export
+    counts until its first byte. Outermost, and cheap: one clock read either side."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+        return response

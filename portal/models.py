@@ -1,11 +1,12 @@
 """Pieces every editable record of the portal shares."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.roles import can_edit_anything, scope_of
+from portal.roles import can_edit_anything, is_admin, role_of, scope_of
 
 
 class RecordQuerySet(models.QuerySet):
@@ -151,3 +152,62 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.hostname}:{self.pid})"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ExportJobQuerySet":
+        """A prepared export is its requester's; administrators see every one."""
+        if role_of(user) is None:
+            return self.none()
+        return self if is_admin(user) else self.filter(created_by=user)
+
+
+class ExportJob(models.Model):
+    """A download too large to build while the user waits (`EXPORT_BACKGROUND_ROWS`): a
+    background worker renders the same list export into the default storage, the user's page
+    shows its progress, then a link to the file. Kept `EXPORT_KEEP_DAYS` days
+    (`manage.py prune_exports`)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        RUNNING = "running", _("being prepared")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("stopped")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    # The list's address with its filters, sort and `format=`: the worker opens that very
+    # list as the requester, so the file holds what the page would have streamed.
+    path = models.CharField(_("list"), max_length=2000)
+    file_format = models.CharField(_("format"), max_length=8)
+    language = models.CharField(_("language"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(upload_to="exports/", max_length=300, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    notice = models.CharField(max_length=500, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("prepared export")
+        verbose_name_plural = _("prepared exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the time the request spent in the portal (a Server-Timing header).
+    "portal.middleware.ServerTimingMiddleware",
     # Above the session middleware: a lost database is a 503 page for everyone.
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -423,6 +425,10 @@ IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
 IMPORT_MAX_COLUMNS = 60
 # Files larger than this are checked and imported in the background (`manage.py db_worker`).
 IMPORT_BACKGROUND_BYTES = env.int("IMPORT_BACKGROUND_BYTES", default=200_000)
+# Exports of more rows than this are prepared by a background worker, then downloaded from
+# the requester's page (portal.export_jobs); those files are kept this many days.
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=20_000)
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)
 
 # Background work: Django's tasks framework, queued in the database (django-tasks-db) and run
 # by `manage.py db_worker` (any number of workers, on any machine sharing the database).

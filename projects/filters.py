@@ -57,8 +57,9 @@ class ProjectFilter(SearchFilterSet):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         years = Project.objects.visible_to(request.user) if request else Project.objects.none()
-        values = years.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct()
-        self.filters["fiscal_year"].extra["choices"] = [(year, str(year)) for year in values]
+        self.filters["fiscal_year"].extra["choices"] = [
+            (year, str(year)) for year in years.fiscal_years()
+        ]
 
     def with_partner(self, queryset, name, value):
         partners = ProjectPartner.objects.active().filter(project=OuterRef("pk"), agency=value)

@@ -4,6 +4,8 @@ import centre: test_attendance_sheet_import)."""
 
 import pytest
 
+from meetings.forms import ATTENDANCE_PAGE_ROWS
+from meetings.models import Attendance
 from tests.factories import (
     AgencyFactory,
     AttendanceFactory,
@@ -116,6 +118,59 @@ def test_attendance_is_recorded_by_hand_on_its_own_page(staff, meeting, bueng_ma
     assert response.status_code == 302
     rows = list(meeting.attendance.order_by("pk").values_list("person_name", "council", "phone"))
     assert rows == [("นางมาลี ศรีสุข", bueng_malu.pk, "081-234-5678"), ("", None, "")]
+
+
+def test_a_page_of_attendance_is_saved_and_the_other_pages_are_kept(staff, meeting, bueng_malu):
+    people = [
+        Attendance.objects.create(meeting=meeting, person_name=f"คนที่ {n:02}", order=n)
+        for n in range(ATTENDANCE_PAGE_ROWS + 5)
+    ]
+    url = f"/meetings/{meeting.pk}/attendance/?page=2"
+    data = form_data(staff.get(url))
+    assert data["attendance-INITIAL_FORMS"] == "5"
+    data["attendance-0-person_name"] = "นางมาลี ศรีสุข"
+    data["attendance-0-council"] = str(bueng_malu.pk)
+    # Meanwhile a row is added at the top (an upload): the page posted keeps its own rows.
+    Attendance.objects.create(meeting=meeting, person_name="มาก่อน", order=0)
+    response = staff.post(url, data)
+    assert response.status_code == 302 and response.url == url
+    edited = people[ATTENDANCE_PAGE_ROWS]
+    edited.refresh_from_db()
+    assert (edited.person_name, edited.council) == ("นางมาลี ศรีสุข", bueng_malu)
+    assert meeting.attendance.active().count() == ATTENDANCE_PAGE_ROWS + 6
+    assert [row.person_name for row in people[:ATTENDANCE_PAGE_ROWS]] == list(
+        Attendance.objects.filter(pk__in=[p.pk for p in people[:ATTENDANCE_PAGE_ROWS]])
+        .order_by("order")
+        .values_list("person_name", flat=True)
+    )
+
+
+def test_the_attendance_page_shows_one_councils_people_and_adds_to_it(staff, meeting, bueng_malu):
+    meeting.invited_councils.add(bueng_malu)
+    Attendance.objects.create(meeting=meeting, person_name="คนอื่น")
+    mine = Attendance.objects.create(meeting=meeting, person_name="นางมาลี", council=bueng_malu)
+    url = f"/meetings/{meeting.pk}/attendance/?council={bueng_malu.pk}"
+    response = staff.get(url, headers=EN)
+    assert [row.instance for row in response.context["formsets"]["attendance"]] == [mine]
+    assert "1 invited council: people recorded for each" in response.text
+    data = add_rows(
+        form_data(response),
+        "attendance",
+        {"person_name": "นายสมพร", "council": str(bueng_malu.pk), "role": "participant"},
+    )
+    assert staff.post(url, data).url == url
+    assert meeting.attendance.filter(council=bueng_malu).count() == 2
+    assert meeting.attendance.count() == 3
+
+
+def test_a_posted_row_of_another_meeting_is_refused(staff, meeting):
+    other = Attendance.objects.create(meeting=MeetingFactory(), person_name="ที่อื่น")
+    Attendance.objects.create(meeting=meeting, person_name="ที่นี่")
+    url = f"/meetings/{meeting.pk}/attendance/"
+    data = form_data(staff.get(url), **{"attendance-0-id": str(other.pk)})
+    assert staff.post(url, data).status_code == 200
+    other.refresh_from_db()
+    assert other.person_name == "ที่อื่น"
 
 
 def test_a_viewer_cannot_open_the_attendance_page(client, meeting, sisaket):

@@ -521,8 +521,8 @@ def add_agency_rows(agency, count, council):
 
 
 # The meeting page also runs: invited councils, invited agencies, matters arising, attendance
-# by sector and by council.
-DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 21, "agency": 14}
+# by sector and by council, and its attendance a page at a time (a count, then the page).
+DETAIL_QUERIES = {"council": 16, "project": 14, "meeting": 22, "agency": 14}
 SHOWN_ROWS = {
     "council": "members",
     "project": "partnerships",

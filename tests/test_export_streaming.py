@@ -134,3 +134,25 @@ def test_an_exports_memory_does_not_grow_with_its_rows(admin_client, council, fi
     large = peak_memory_of_export(admin_client, file_format)
     # Ten times the rows; built in memory, the peak grew about ten times too.
     assert large < small * 1.5, (small, large)
+
+
+def test_the_workbook_writer_escapes_what_xml_and_spreadsheets_refuse():
+    from portal.lib.xlsx import write_workbook
+
+    handle = io.BytesIO()
+    rows = [['<b>&"x"</b>', "bell\x07gone", "  spaced  ", Decimal("1.50"), 7, None, "two\nlines"]]
+    write_workbook(handle, title="a & <b>", headers=["h1", "h2"], rows=rows, widths=[12, 40])
+    workbook = openpyxl.load_workbook(io.BytesIO(handle.getvalue()))
+    sheet = workbook.active
+    assert sheet.title == "a & <b>"
+    assert [cell.value for cell in sheet[2]] == [
+        '<b>&"x"</b>',
+        "bellgone",
+        "  spaced  ",
+        1.5,
+        7,
+        None,
+        "two\nlines",
+    ]
+    assert sheet["G2"].alignment.wrap_text and not sheet["A2"].alignment.wrap_text
+    assert sheet.column_dimensions["B"].width == 40

@@ -943,10 +943,11 @@ def test_a_new_objective_cannot_take_the_number_of_an_existing_one(staff, meetin
     assert meeting.objectives.count() == 1
 
 
-def test_objectives_attendance_and_resolutions_are_saved_together(staff, meeting, council):
+def test_objectives_and_resolutions_are_saved_together(staff, meeting):
     agency = AgencyFactory()
     url = f"/meetings/{meeting.pk}/edit/"
     data = form_data(staff.get(url))
+    assert "attendance-TOTAL_FORMS" not in data  # attendance has its own page
     add_rows(
         data,
         "objectives",
@@ -955,23 +956,30 @@ def test_objectives_attendance_and_resolutions_are_saved_together(staff, meeting
     )
     add_rows(
         data,
-        "attendance",
-        {"person_name": "นางมาลี ศรีสุข", "council": str(council.pk), "role": "participant"},
-        {"position": "พัฒนาสังคมจังหวัด", "agency": str(agency.pk), "role": "speaker"},
-    )
-    add_rows(
-        data,
         "resolutions",
         {"position": "1", "text": "ติดตามกองทุน", "owner_agency": str(agency.pk), "status": "open"},
     )
     assert staff.post(url, data).status_code == 302
     assert [o.text for o in meeting.objectives.all()] == ["เพื่อติดตามผล", "เพื่อวางแผน"]
-    assert meeting.attendance.count() == 2
     assert meeting.resolutions.get().owner == agency
 
 
+def test_attendance_rows_are_saved_on_the_attendance_page(staff, meeting, council):
+    agency = AgencyFactory()
+    url = f"/meetings/{meeting.pk}/attendance/"
+    data = add_rows(
+        form_data(staff.get(url)),
+        "attendance",
+        {"person_name": "นางมาลี ศรีสุข", "council": str(council.pk), "role": "participant"},
+        {"position": "พัฒนาสังคมจังหวัด", "agency": str(agency.pk), "role": "speaker"},
+    )
+    response = staff.post(url, data)
+    assert response.status_code == 302 and response.url == url
+    assert meeting.attendance.count() == 2
+
+
 def test_an_attendance_row_with_a_council_and_an_agency_is_refused(staff, meeting, council):
-    url = f"/meetings/{meeting.pk}/edit/"
+    url = f"/meetings/{meeting.pk}/attendance/"
     data = add_rows(
         form_data(staff.get(url)),
         "attendance",
@@ -986,7 +994,7 @@ def test_removing_an_attendance_row_archives_it(staff, meeting):
     from tests.factories import AttendanceFactory
 
     gone = AttendanceFactory(meeting=meeting, person_name="ผู้ที่ไม่ได้มา")
-    url = f"/meetings/{meeting.pk}/edit/"
+    url = f"/meetings/{meeting.pk}/attendance/"
     data = form_data(staff.get(url), **{"attendance-0-DELETE": "on"})
     assert staff.post(url, data).status_code == 302
     gone.refresh_from_db()

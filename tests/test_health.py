@@ -149,3 +149,10 @@ def test_a_squashed_migration_counts_as_applied_when_all_it_replaces_are(monkeyp
     monkeypatch.setattr(health, "_migrations_on_disk", lambda: squashed)
     assert health._unapplied({("app", "0001"), ("app", "0002")}) == []
     assert health._unapplied({("app", "0001")}) == ["app.0001_squashed_0002"]
+
+
+def test_every_answer_says_how_long_the_portal_spent_on_it(client):
+    """Server-Timing: a load test compares pages by their time in the worker, not queue time."""
+    timing = client.get("/healthz")["Server-Timing"]
+    assert timing.startswith("app;dur=") and float(timing.removeprefix("app;dur=")) >= 0
+    assert client.get("/projects/")["Server-Timing"].startswith("app;dur=")  # the login redirect

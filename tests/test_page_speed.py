@@ -126,3 +126,61 @@ def test_a_late_page_of_projects_counts_them_without_adding_up_their_disbursemen
     counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
     assert counting and not any("disbursement" in sql for sql in counting)
     assert not any("GROUP BY" in sql for sql in counting)
+
+
+# A province forum's pages, as staff: whatever the number of people recorded, the same
+# queries and a page of a few hundred kilobytes at most (the issue's budget is 300 KB).
+FORUM_PAGES = {"": 22, "edit/": 18, "attendance/": 14}
+FORUM_PAGE_BYTES = 300 * 1024
+
+
+@pytest.fixture
+def staff_of_the_province(client, sisaket):
+    user = UserFactory(username="staff33", role="staff")
+    user.provinces.add(sisaket)
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("page", list(FORUM_PAGES))
+def test_a_province_forums_pages_run_fixed_queries_and_stay_small(
+    staff_of_the_province, sisaket, forum_councils, page
+):
+    few = make_forum(sisaket, forum_councils[:3], attendees=1, resolutions=0)
+    url = f"/meetings/{few.pk}/{page}"
+    small, _ = queries_of(staff_of_the_province, url)
+    forum = make_forum(sisaket, forum_councils, attendees=2, resolutions=0)
+    url = f"/meetings/{forum.pk}/{page}"
+    large, response = queries_of(staff_of_the_province, url)
+    assert small == large == FORUM_PAGES[page]
+    assert len(response.content) < FORUM_PAGE_BYTES
+    assert forum.attendance.count() == 2 * FORUM_COUNCILS
+
+
+def test_the_attendance_page_of_one_council_names_it_for_new_rows(
+    staff_of_the_province, sisaket, forum_councils
+):
+    forum = make_forum(sisaket, forum_councils, attendees=2, resolutions=0)
+    council = forum_councils[7]
+    _, response = queries_of(
+        staff_of_the_province, f"/meetings/{forum.pk}/attendance/?council={council.pk}"
+    )
+    formset = response.context["formsets"]["attendance"]
+    assert {row.instance.council_id for row in formset.forms} == {council.pk}
+    assert len(formset.forms) == 2
+    assert formset.empty_form["council"].value() == council.pk
+
+
+def test_a_forums_page_shows_the_first_matters_arising_and_links_to_all_of_them(
+    staff_of_the_province, sisaket, forum_councils
+):
+    make_forum(sisaket, forum_councils[:30], attendees=0, resolutions=1)
+    later = MeetingFactory(
+        province=sisaket, starts_at=timezone.make_aware(datetime.datetime(2023, 3, 1, 9, 0))
+    )
+    later.invited_councils.set(forum_councils[:30])
+    _, page = queries_of(staff_of_the_province, later.get_absolute_url())
+    assert len(page.context["matters_arising"]) == 20 and page.context["more_arising"]
+    assert f'href="/meetings/resolutions/?arising={later.pk}"' in page.text
+    _, register = queries_of(staff_of_the_province, f"/meetings/resolutions/?arising={later.pk}")
+    assert register.context["paginator"].count == 30

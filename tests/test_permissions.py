@@ -5,6 +5,7 @@ whom the record does not exist (404). A URL added to the portal without a line h
 import io
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver
 from PIL import Image
@@ -12,6 +13,7 @@ from PIL import Image
 from accounts.models import User
 from imports.models import ImportBatch
 from meetings.models import MeetingPhoto
+from portal.models import ExportJob
 from tests.factories import (
     AgencyFactory,
     CouncilFactory,
@@ -65,6 +67,14 @@ IMPORT_URLS = {
     "imports:cancel": (lambda o: f"/imports/{o['batch'].pk}/cancel/", everyone(NOT_ALLOWED)),
     "imports:retry": (lambda o: f"/imports/{o['batch'].pk}/retry/", everyone(NOT_ALLOWED)),
     "imports:undo": (lambda o: f"/imports/{o['batch'].pk}/undo/", everyone(NOT_ALLOWED)),
+}
+
+# An export prepared in the background is its requester's (staff) and the administrators'.
+EXPORT_JOB = {**IMPORT_BATCH, "viewer": MISSING}
+EXPORT_URLS = {
+    "export_create": (lambda o: "/exports/", everyone(NOT_ALLOWED)),
+    "export_job": (lambda o: f"/exports/{o['export'].pk}/", EXPORT_JOB),
+    "export_download": (lambda o: f"/exports/{o['export'].pk}/download/", EXPORT_JOB),
 }
 
 # url name -> (path builder, expected status per role)
@@ -223,6 +233,7 @@ MATRIX = {
         {**everyone(LOGIN), "admin": OK},
     ),
     **IMPORT_URLS,
+    **EXPORT_URLS,
 }
 
 
@@ -266,7 +277,17 @@ def world(db, settings, tmp_path):
     for name in ("staff", "viewer"):
         users[name].provinces.add(sisaket)
     users["staff_elsewhere"].provinces.add(bangkok)
+    export = ExportJob.objects.create(
+        created_by=users["staff"],
+        path="/projects/?format=csv",
+        file_format="csv",
+        language="th",
+        status=ExportJob.Status.DONE,
+        file_name="projects.csv",
+    )
+    export.file.save("projects.csv", ContentFile(b"\xef\xbb\xbfcode\r\n"))
     return {
+        "export": export,
         "council": council,
         "project": ProjectFactory(council=council),
         "agency": AgencyFactory(province=sisaket),

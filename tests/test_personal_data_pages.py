@@ -9,6 +9,7 @@ from django.test import Client
 
 from geo.models import Province
 from imports.models import ImportBatch
+from meetings.forms import ATTENDANCE_PAGE_ROWS
 from privacy.models import AccessLog
 from tests.factories import (
     AttendanceFactory,
@@ -98,14 +99,20 @@ def test_the_attendance_page_logs_the_phones_it_shows(staff_client, staff_user):
     assert (line.model, line.object_ids, line.action) == ("meetings.attendance", [row.pk], "view")
 
 
-def test_the_meeting_edit_page_logs_its_attendance_too(staff_client):
+def test_the_meeting_edit_page_shows_no_attendance_and_logs_none(staff_client):
     meeting = MeetingFactory()
-    row = AttendanceFactory(meeting=meeting, phone=PHONE)
+    AttendanceFactory(meeting=meeting, phone=PHONE)
     response = staff_client.get(f"/meetings/{meeting.pk}/edit/")
-    assert no_store(response)
-    assert [(line.model, line.object_ids) for line in lines()] == [
-        ("meetings.attendance", [row.pk])
-    ]
+    assert PHONE not in response.text
+    assert lines() == []
+
+
+def test_the_attendance_page_logs_only_the_rows_of_its_page(staff_client):
+    meeting = MeetingFactory()
+    rows = AttendanceFactory.create_batch(ATTENDANCE_PAGE_ROWS + 2, meeting=meeting, phone=PHONE)
+    staff_client.get(f"/meetings/{meeting.pk}/attendance/?page=2")
+    (line,) = lines()
+    assert sorted(line.object_ids) == [row.pk for row in rows[ATTENDANCE_PAGE_ROWS:]]
 
 
 # Record pages and history -------------------------------------------------------------------

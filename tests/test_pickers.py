@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from councils.models import Council
+from meetings.forms import ATTENDANCE_PAGE_ROWS
 from meetings.models import Attendance, Resolution
 from portal.pickers import PICKER_LIMIT
 from tests.factories import (
@@ -191,7 +192,7 @@ def test_the_register_runs_as_many_queries_with_a_chosen_owner_for_30_rows_as_fo
 REGISTER_FILTERED_QUERIES = 14
 
 
-def test_the_meeting_edit_page_names_each_rows_council_without_listing_the_province(
+def test_the_meeting_pages_name_each_rows_council_without_listing_the_province(
     staff, kantharalak, django_assert_num_queries
 ):
     councils = [council_in(kantharalak, f"สภาองค์กรชุมชนตำบลที่{n}", f"C{n}") for n in range(40)]
@@ -202,27 +203,39 @@ def test_the_meeting_edit_page_names_each_rows_council_without_listing_the_provi
         Resolution.objects.create(
             meeting=meeting, position=position, text="ติดตาม", owner_council=council
         )
-    url = f"/meetings/{meeting.pk}/edit/"
-    with CaptureQueriesContext(connection) as queries:
-        html = staff.get(url).text
-    small = len(queries)
-    assert options_of(html, "attendance-0-council") == ["", "สภาองค์กรชุมชนตำบลที่0 (กันทรลักษ์)"]
-    assert options_of(html, "resolutions-4-owner_council") == [
-        "",
-        "สภาองค์กรชุมชนตำบลที่4 (กันทรลักษ์)",
-    ]
-    assert len(options_of(html, "invited_councils")) == 40
+    edit, attendance = f"/meetings/{meeting.pk}/edit/", f"/meetings/{meeting.pk}/attendance/"
+    queries = {}
+    for url in (edit, attendance):
+        with CaptureQueriesContext(connection) as captured:
+            html = staff.get(url).text
+        queries[url] = len(captured)
+        if url == edit:
+            assert options_of(html, "resolutions-4-owner_council") == [
+                "",
+                "สภาองค์กรชุมชนตำบลที่4 (กันทรลักษ์)",
+            ]
+            assert len(options_of(html, "invited_councils")) == 40
+        else:
+            assert options_of(html, "attendance-0-council") == [
+                "",
+                "สภาองค์กรชุมชนตำบลที่0 (กันทรลักษ์)",
+            ]
     for position, council in enumerate(councils[5:], start=6):
         Attendance.objects.create(meeting=meeting, council=council, person_name=f"คน {position}")
         Resolution.objects.create(
             meeting=meeting, position=position, text="ติดตาม", owner_council=council
         )
-    with django_assert_num_queries(small):
-        html = staff.get(url).text
-    for prefix, field in (("attendance", "council"), ("resolutions", "owner_council")):
-        for row in range(40):
-            assert len(options_of(html, f"{prefix}-{row}-{field}")) == 2
-        assert options_of(html, f"{prefix}-__prefix__-{field}") == [""]
+    with django_assert_num_queries(queries[edit]):
+        html = staff.get(edit).text
+    for row in range(40):
+        assert len(options_of(html, f"resolutions-{row}-owner_council")) == 2
+    assert options_of(html, "resolutions-__prefix__-owner_council") == [""]
+    with django_assert_num_queries(queries[attendance]):
+        html = staff.get(attendance).text
+    for row in range(ATTENDANCE_PAGE_ROWS):
+        assert len(options_of(html, f"attendance-{row}-council")) == 2
+    assert f'name="attendance-{ATTENDANCE_PAGE_ROWS}-council"' not in html
+    assert options_of(html, "attendance-__prefix__-council") == [""]
 
 
 def test_the_project_and_council_forms_name_the_chosen_council_and_district_only(

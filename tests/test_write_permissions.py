@@ -16,6 +16,7 @@ from accounts.models import User
 from imports import service
 from imports.models import ImportBatch
 from meetings.models import MeetingPhoto
+from portal.models import ExportJob
 from tests.factories import (
     AgencyFactory,
     CouncilFactory,
@@ -46,6 +47,7 @@ TRACKED = {
     "meetings",
     "otp_static",
     "otp_totp",
+    "portal",
     "privacy",
     "projects",
 }
@@ -374,6 +376,14 @@ WRITES = {
         BATCH,
         {"admin", "staff"},
     ),
+    # --- exports prepared in the background -------------------------------------------
+    # Anyone may ask for the export of a list they see; it holds what they may see.
+    "export_create": (
+        lambda w: "/exports/",
+        lambda w: {"path": "/projects/?format=csv"},
+        answers(DONE),
+        set(EVERY_ROLE),
+    ),
     # --- logins locked out (administrators only) ----------------------------------------
     # No lockout in this world: the administrator is told it is gone (unlocking itself is
     # in test_lockout).
@@ -598,6 +608,10 @@ class World(dict):
             assert self[key].rows_error == 1
         elif key == "imported_batch":
             self[key] = service.commit(self._batch("imported"), staff, ImportBatch.Mode.ALL)
+        elif key == "export":
+            self[key] = ExportJob.objects.create(
+                created_by=staff, path="/projects/?format=csv", file_format="csv", language="th"
+            )
         else:
             raise KeyError(key)
         return self[key]

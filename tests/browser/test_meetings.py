@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from meetings.models import Resolution
+from meetings.models import Attendance, Resolution
 from tests.factories import (
     AgencyFactory,
     CouncilFactory,
@@ -82,6 +82,10 @@ def test_staff_record_attendance_and_close_a_resolution(page, log_in, meetings, 
     second.get_by_label("ชื่อ").fill("นายสมศักดิ์ ใจดี")
     pick(second, "หน่วยงาน", "บริหารส่วนจังหวัด", "องค์การบริหารส่วนจังหวัดศรีสะเกษ")
     page.get_by_role("button", name="บันทึก", exact=True).click()
+    # Saved, the attendance page is shown again for the next people; the meeting's page
+    # sums them up.
+    expect(page.locator("#rows-heading")).to_contain_text("2")
+    page.get_by_role("link", name="กลับไปที่การประชุม").click()
 
     attendance = page.locator('section[aria-labelledby="attendance-heading"]')
     expect(attendance).to_contain_text("นางมาลี ศรีสุข")
@@ -118,3 +122,58 @@ def test_staff_record_attendance_and_close_a_resolution(page, log_in, meetings, 
     expect(page.locator('section[aria-labelledby="arising-heading"]')).not_to_contain_text(
         "จัดทำแผนพัฒนาตำบล"
     )
+
+
+def test_staff_record_a_big_forums_attendance_one_council_at_a_time(page, log_in, meetings):
+    """A forum of 40 councils with 60 people recorded: the attendance page shows them a page
+    at a time, or one council's, and saving keeps the rows of the other pages."""
+    district = meetings["council"].district
+    councils = [
+        CouncilFactory(
+            subdistrict=SubdistrictFactory(district=district, code=f"3304{n + 50:02}"),
+            name_th=f"สภาองค์กรชุมชนตำบลทดสอบ{n:02}",
+        )
+        for n in range(40)
+    ]
+    forum = meetings["forum"]
+    forum.invited_councils.set([meetings["council"], *councils])
+    Attendance.objects.bulk_create(
+        Attendance(meeting=forum, council=council, person_name=f"ผู้แทน {n:02}-{k}", order=n)
+        for n, council in enumerate(councils[:30])
+        for k in range(2)
+    )
+    log_in("somchai", role="staff", first_name="สมชาย")
+
+    page.goto(f"/meetings/{forum.pk}/attendance/")
+    rows = page.locator('[data-formset="attendance"] .formset-row')
+    expect(rows).to_have_count(25)
+    expect(page.get_by_text("หน้า 1 จาก 3")).to_be_visible()
+
+    # Bueng Malu's people: none yet; the list of invited councils leads to its own list.
+    page.locator("#invited-councils summary").click()
+    page.locator("#invited-councils").get_by_role("link", name="สภาองค์กรชุมชนตำบลบึงมะลู").click()
+    expect(page.locator("#rows-heading")).to_contain_text("สภาองค์กรชุมชนตำบลบึงมะลู")
+    expect(rows).to_have_count(0)
+    formset = page.locator('[data-formset="attendance"]')
+    for name in ("นางมาลี ศรีสุข", "นายสมพร ใจดี"):
+        formset.get_by_role("button", name="เพิ่มแถว").click()
+        row = rows.last
+        row.get_by_label("ชื่อ").fill(name)
+        # A new row of a council's list names the council already.
+        expect(row).to_contain_text("สภาองค์กรชุมชนตำบลบึงมะลู (กันทรลักษ์)")
+    page.get_by_role("button", name="บันทึก", exact=True).click()
+    expect(rows).to_have_count(2)
+    assert set(
+        forum.attendance.filter(council=meetings["council"]).values_list("person_name", flat=True)
+    ) == {"นางมาลี ศรีสุข", "นายสมพร ใจดี"}
+
+    # Another council chosen with the picker, and one of its people corrected.
+    page.get_by_role("link", name="ทุกคน").click()
+    pick(page.locator("form[method=get]"), "สภาองค์กรชุมชน", "ทดสอบ07", "สภาองค์กรชุมชนตำบลทดสอบ07")
+    page.get_by_role("button", name="แสดงสภานี้").click()
+    expect(rows).to_have_count(2)
+    rows.first.get_by_label("ชื่อ").fill("นางบุญมี ทดสอบ")
+    page.get_by_role("button", name="บันทึก", exact=True).click()
+    expect(page.locator(".alert-success")).to_be_visible()
+    assert forum.attendance.filter(person_name="นางบุญมี ทดสอบ").count() == 1
+    assert forum.attendance.active().count() == 62
