@@ -1,7 +1,8 @@
 """Drills against real processes: a PostgreSQL cluster of the drills' own (so that it can be
 stopped and restarted without touching the one other tests and people use), a Redis of
-their own for the shared cache, two gunicorn app servers started with the repository's
-gunicorn.conf.py, and `manage.py run_worker`.
+their own for the shared cache, an S3-protocol server (moto's, `python -m moto.server`) with
+the bucket that holds every photo and import file (MEDIA_STORAGE=s3), two gunicorn app
+servers started with the repository's gunicorn.conf.py, and `manage.py run_worker`.
 
 Every test here is marked `infrastructure` and runs only on PostgreSQL (`make test` with
 DATABASE_URL set, as CI does); on SQLite it is skipped with the reason. Every process is
@@ -9,19 +10,24 @@ started in a process group of its own and the whole group is killed at the end, 
 happened; the cluster's folder is removed.
 
 Shared here for every drill module: `postgres_cluster` (a throwaway cluster: `url()`,
-`stop()`, `start()`, `sql()`), `redis_server`, `deployment` (the cluster and Redis with the
-scenario loaded, two app servers and a worker; `browser()`, `start_worker()`, `manage()`,
-`env`), `Process` (a child in its own process group, killed with it) and `wait_for`.
+`stop()`, `start()`, `sql()`), `redis_server`, `object_store` (the S3 server, started at once;
+`ready()` waits for it and makes the bucket; `client()`, `objects()`, `put()`, `delete()`),
+`deployment` (the cluster, Redis and the bucket with the scenario loaded, two app servers
+and a worker; `browser()`, `start_worker()`, `manage()`, `env`, `store`), `Process` (a child
+in its own process group, killed with it) and `wait_for`. Settings an app server needs go
+into `Deployment.env` before `start_servers()`; the gunicorns, the workers and `manage()`
+(backup, restore) all run with that environment, MEDIA_STORAGE=s3 and the AWS_* variables
+of `object_store` included (MEDIA_ROOT is set too, and the drills check it stays empty).
 
-NOTE for the read-replica drill (`test_replica.py`) and the S3-protocol server (a moto
-server fixture), built separately: put their fixtures here beside these. initdb's
-`-A trust` also trusts replication connections from 127.0.0.1, so a standby can be made
-from `postgres_cluster` with `pg_basebackup -R` into a second `Cluster` folder; settings an
-app server needs (a replica's URL, the storage endpoint) go into `Deployment.env` before
-`start_servers()`."""
+Where each part is drilled: the app servers, the worker, PostgreSQL, Redis and the bucket in
+the four drills of this folder against `deployment`; the read replica in `test_replica.py`,
+against a primary and a streaming standby of its own (replica.py, probe.py), because
+building a standby with pg_basebackup costs more than it would prove beside these drills;
+the storage's behaviour one request at a time in tests/test_object_storage.py."""
 
 import atexit
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -253,6 +259,88 @@ def _answers(port: int) -> bool:
     return False
 
 
+class ObjectStore:
+    """moto's S3-protocol server in a process of its own, with the portal's bucket: what the
+    app servers, the workers and backup/restore reach with MEDIA_STORAGE=s3."""
+
+    BUCKET = "portal-drills"
+    REGION = "us-east-1"
+    KEYS = {"AWS_ACCESS_KEY_ID": "drills-access-key", "AWS_SECRET_ACCESS_KEY": "drills-secret"}
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.server = Process(
+            "s3",
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
+            log=folder / "s3.log",
+        )
+        self._bucket = False
+
+    def ready(self) -> "ObjectStore":
+        """Wait for the server (it starts while the rest is set up) and create the bucket."""
+        if not self._bucket:
+            wait_for(lambda: _answers(self.port), timeout=30, what="the S3 server to answer")
+            self.client().create_bucket(Bucket=self.BUCKET)
+            self._bucket = True
+        return self
+
+    def env(self) -> dict:
+        """The settings that put the portal's media in the bucket (README, Configuration)."""
+        return {
+            "MEDIA_STORAGE": "s3",
+            "AWS_STORAGE_BUCKET_NAME": self.BUCKET,
+            "AWS_S3_ENDPOINT_URL": self.endpoint,
+            "AWS_S3_REGION_NAME": self.REGION,
+            **self.KEYS,
+        }
+
+    def client(self):
+        import boto3  # noqa: PLC0415 - only with a deployment
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=self.REGION,
+            aws_access_key_id=self.KEYS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.KEYS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def objects(self, prefix: str = "") -> dict[str, str]:
+        """Every object of the bucket (under `prefix`): its key and the SHA-256 of its bytes,
+        read back from the server (not its ETag)."""
+        client = self.client()
+        keys = [
+            item["Key"]
+            for page in client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.BUCKET, Prefix=prefix
+            )
+            for item in page.get("Contents", [])
+        ]
+        return {
+            key: hashlib.sha256(
+                client.get_object(Bucket=self.BUCKET, Key=key)["Body"].read()
+            ).hexdigest()
+            for key in sorted(keys)
+        }
+
+    def put(self, key: str, content: bytes) -> None:
+        self.client().put_object(Bucket=self.BUCKET, Key=key, Body=content)
+
+    def delete(self, key: str) -> None:
+        self.client().delete_object(Bucket=self.BUCKET, Key=key)
+
+
+@pytest.fixture(scope="package")
+def object_store(tmp_path_factory):
+    store = ObjectStore(tmp_path_factory.mktemp("s3"))
+    try:
+        yield store
+    finally:
+        store.server.stop()
+
+
 def copy_schema(source: dict, cluster: Cluster, database: str) -> None:
     """The test database's schema and its record of applied migrations, into `database` of
     the cluster: what `migrate` makes, in two seconds instead of thirty on this machine."""
@@ -296,17 +384,19 @@ class Deployment:
         self.ports: list[int] = []
         self.worker: Process | None = None
         self.worker_count = 0
+        self.store: ObjectStore | None = None
         self.env = {
             **{
                 key: value
                 for key, value in os.environ.items()
-                if not key.startswith(("GUNICORN_", "DJANGO_", "PYTEST"))
+                if not key.startswith(("GUNICORN_", "DJANGO_", "PYTEST", "AWS_", "MEDIA_"))
             },
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "DEBUG": "false",
             "SECRET_KEY": "drills-" + secrets.token_urlsafe(48),
             "DATABASE_URL": cluster.url("portal"),
             "CACHE_URL": cache_url,
+            # Stays empty: the drills' media are in the bucket (see `deployment`).
             "MEDIA_ROOT": str(self.media),
             "TWO_FACTOR_REQUIRED": "false",
             "STATICFILES_BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
@@ -399,19 +489,22 @@ class Deployment:
         return Browser(self.url(server)).login(username)
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.tail()}" for p in [*self.servers, self.worker] if p)
+        processes = [*self.servers, self.worker, self.store.server if self.store else None]
+        return "\n".join(f"--- {p.name}\n{p.tail()}" for p in processes if p)
 
 
 @pytest.fixture(scope="package")
-def deployment(django_db_setup, django_db_blocker, postgres_cluster, redis_server):
-    """Two app servers and a worker on the drills' own PostgreSQL and Redis, with the
-    scenario (tests/infrastructure/scenario.py) loaded."""
+def deployment(django_db_setup, django_db_blocker, postgres_cluster, redis_server, object_store):
+    """Two app servers and a worker on the drills' own PostgreSQL, Redis and bucket, with
+    the scenario (tests/infrastructure/scenario.py) loaded."""
     from django.db import connection  # noqa: PLC0415
 
     with django_db_blocker.unblock():
         copy_schema(connection.settings_dict, postgres_cluster, "portal")
     folder = Path(tempfile.mkdtemp(prefix="portal-drills-"))
     setup = Deployment(postgres_cluster, redis_server, folder)
+    setup.store = object_store
+    setup.env.update(object_store.env())
     try:
         seeded = subprocess.run(  # noqa: S603
             [sys.executable, "-m", "tests.infrastructure.scenario"],
@@ -421,6 +514,7 @@ def deployment(django_db_setup, django_db_blocker, postgres_cluster, redis_serve
             text=True,
         )
         assert seeded.returncode == 0, seeded.stderr[-3000:]
+        object_store.ready()
         setup.start_servers(2)
         setup.start_worker()
         yield setup

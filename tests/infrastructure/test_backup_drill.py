@@ -1,17 +1,21 @@
 """Drill: a backup is taken with the project's command, the data and the uploaded files are
-damaged (records gone, names overwritten, files deleted, changed and added, damaged figures
-cached), and the backup is restored with the project's command. Every table, sequence and
-file is as it was, the shared cache is empty, the planner has statistics again, and the app
-servers serve the restored records."""
+damaged (records gone, names overwritten, objects of the bucket deleted, changed and added,
+damaged figures cached), and the backup is restored with the project's command. Every table,
+sequence and object of the bucket (its name and the digest of its bytes) is as it was, the
+shared cache is empty, the planner has statistics again, and the app servers serve the
+restored records. The media are in the S3-protocol server's bucket (MEDIA_STORAGE=s3); the
+damage is done beside the portal, with boto3, as a mistaken script or person would."""
 
 import datetime
 import hashlib
 import re
+import tarfile
 from pathlib import Path
 
 import redis
 
 from tests.infrastructure.scenario import RACED_COUNCIL, STAFF
+from tests.infrastructure.test_worker_drill import projects_file, upload
 
 
 def tables(cluster) -> dict:
@@ -33,30 +37,25 @@ def tables(cluster) -> dict:
     return digest
 
 
-def files(folder: Path) -> dict:
-    return {
-        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 def test_a_backup_restored_over_damaged_data_brings_back_every_record_and_file(deployment):
-    cluster, media = deployment.cluster, deployment.media
+    cluster, store = deployment.cluster, deployment.store
     # As the runbook says: the workers are stopped before a restore (the app servers may
     # stay up; nobody uses them meanwhile here).
     if deployment.worker is not None:
         deployment.worker.stop()
-    photos = media / "meetings" / "photos"
-    photos.mkdir(parents=True, exist_ok=True)
+    photos = "photos/meetingphoto"
     for number in range(3):
-        (photos / f"forum-{number}.jpg").write_bytes(hashlib.sha512(bytes(number)).digest() * 64)
+        store.put(f"{photos}/forum-{number}.jpg", hashlib.sha512(bytes(number)).digest() * 64)
     browser = deployment.browser(STAFF[0], server=0)
+    # An import file, uploaded through the app into the bucket (not checked: no worker).
+    batch = upload(browser, projects_file(40, prefix="DRILL-B"), "before-backup.csv")
+    import_file = cluster.value("SELECT file FROM imports_importbatch WHERE id = %s", [batch])
     assert browser.get("/").status == 200  # the dashboard's figures are cached in Redis
     cache = redis.Redis.from_url(deployment.cache_url)
     assert cache.dbsize() > 0
 
-    data_before, files_before = tables(cluster), files(media)
+    data_before, files_before = tables(cluster), store.objects()
+    assert {f"{photos}/forum-{n}.jpg" for n in range(3)} | {import_file} <= files_before.keys()
     made = deployment.manage("backup", "--dir", str(deployment.folder / "backups"))
     folder = Path(re.search(r"backup written to (\S+)", made.stdout).group(1))
     assert {path.name for path in folder.iterdir()} == {
@@ -64,24 +63,28 @@ def test_a_backup_restored_over_damaged_data_brings_back_every_record_and_file(d
         "media.tar.gz",
         "manifest.json",
     }
+    with tarfile.open(folder / "media.tar.gz") as archive:
+        assert sorted(archive.getnames()) == [f"media/{key}" for key in files_before]
 
     # The damage.
     cluster.sql("TRUNCATE projects_project CASCADE")
     cluster.sql("UPDATE councils_council SET name_th = 'ชื่อเสีย', version = version + 7")
     cluster.sql("DELETE FROM councils_historicalcouncil WHERE code = %s", [RACED_COUNCIL])
-    (photos / "forum-0.jpg").unlink()
-    (photos / "forum-1.jpg").write_bytes(b"overwritten")
-    (photos / "stray.jpg").write_bytes(b"not in the backup")
+    store.delete(f"{photos}/forum-0.jpg")
+    store.put(f"{photos}/forum-1.jpg", b"overwritten")
+    store.put(f"{photos}/stray.jpg", b"not in the backup")
+    store.put(import_file, b"a damaged import file")
     cache.set("damaged-figures", b"stale")
     assert browser.get("/").status == 200  # figures of the damaged data, cached
-    assert tables(cluster) != data_before and files(media) != files_before
+    assert tables(cluster) != data_before and store.objects() != files_before
 
     restore_started = cluster.value("SELECT now()")
     restored = deployment.manage("restore", str(folder), "--yes")
     assert "restored from" in restored.stdout
 
     assert tables(cluster) == data_before
-    assert files(media) == files_before
+    assert store.objects() == files_before  # names and bytes; the stray one deleted
+    assert not [path for path in deployment.media.rglob("*") if path.is_file()]
     assert cache.dbsize() == 0  # nothing cached from the damaged data survives
     analyzed = dict(cluster.sql(
         "SELECT relname, last_analyze FROM pg_stat_user_tables "
@@ -98,6 +101,7 @@ def test_a_backup_restored_over_damaged_data_brings_back_every_record_and_file(d
         assert page.status == 200 and name in page.text and "ชื่อเสีย" not in page.text
     deployment.start_worker()
     print(
-        f"backup drill: {len(data_before)} tables and sequences, {len(files_before)} files "
-        f"equal after restore; {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
+        f"backup drill: {len(data_before)} tables and sequences, {len(files_before)} objects "
+        f"of the bucket equal after restore; "
+        f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC"
     )

@@ -57,7 +57,11 @@ def test_a_read_only_page_reads_from_the_replica(pair):
         assert {"django_session", "accounts_user"}.isdisjoint(page["replica"])
     assert profile["status"] == 200 and profile["replica"]
     assert healthz["status"] == 200
-    assert health(healthz) == {"status": "ok", "lag_seconds": 0}
+    # Caught up, or a fraction of a second behind the session the probe has just written: on
+    # a loaded machine, with the drills' deployment still running beside it, replay takes
+    # longer than the router's 0.1 s settle (0.3-0.4 s seen in full runs of this folder).
+    replica = health(healthz)
+    assert replica["status"] == "ok" and replica["lag_seconds"] < 2, replica
 
 
 def test_a_page_that_edits_reads_from_the_primary(pair):

@@ -1,9 +1,11 @@
 """Drill: the background worker is killed (`kill -9`) in the middle of checking a large
 import, and again in the middle of writing it. Each time a new worker is started; the batch
 is found stopped, says why, and offers to try again or cancel; after the retries the
-records are there exactly once."""
+records are there exactly once. The file is uploaded into the bucket of the S3-protocol
+server (MEDIA_STORAGE=s3), and every worker reads it from there: nothing is on a local disk."""
 
 import csv
+import hashlib
 import io
 import re
 import time
@@ -103,11 +105,16 @@ def test_a_worker_killed_mid_check_and_mid_import_loses_nothing_and_writes_once(
     other_server = deployment.browser(STAFF[2], server=1)
 
     # 1. Killed while checking the file.
-    pk = upload(browser, projects_file(), "projects-drill.csv")
+    content = projects_file()
+    pk = upload(browser, content, "projects-drill.csv")
     killed = kill_worker_while(deployment, pk, "checking", "preview_task")
     deployment.start_worker()
     stopped_page(other_server, pk, "Check the file again")
     found = {"checking": time.monotonic() - killed}
+    # The upload is in the bucket, where the new worker finds it.
+    key = cluster.value("SELECT file FROM imports_importbatch WHERE id = %s", [pk])
+    in_bucket = {key: hashlib.sha256(content).hexdigest()}
+    assert deployment.store.objects(key) == in_bucket
     assert cluster.sql(
         "SELECT status, failed_during FROM imports_importbatch WHERE id = %s", [pk]
     ) == [("failed", "checking")]
@@ -141,8 +148,13 @@ def test_a_worker_killed_mid_check_and_mid_import_loses_nothing_and_writes_once(
     )
     assert lost == 2
     assert deployment.worker.alive()
+    # Checked twice and imported by three workers, from the bucket: the file is kept there
+    # unchanged (for the undo), and nothing was written to a local media folder.
+    assert deployment.store.objects(key) == in_bucket
+    assert not [path for path in deployment.media.rglob("*") if path.is_file()]
     print(
         f"worker drill: {ROWS} rows; killed while checking, found stopped "
         f"{found['checking']:.1f} s later; killed while importing, found {found['importing']:.1f}"
-        " s later (new worker started and WORKER_STALE_SECONDS=5 included); imported once"
+        " s later (new worker started and WORKER_STALE_SECONDS=5 included); imported once,"
+        f" the file read from the bucket ({key})"
     )
