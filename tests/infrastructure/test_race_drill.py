@@ -39,7 +39,7 @@ def together(*calls):
     return results
 
 
-def test_a_hundred_pairs_of_simultaneous_saves_through_two_servers_lose_no_update(deployment):
+def test_pairs_of_simultaneous_saves_through_two_servers_lose_no_update(deployment):
     cluster = deployment.cluster
     council_id = cluster.value("SELECT id FROM councils_council WHERE code = %s", [RACED_COUNCIL])
     path = f"/councils/{council_id}/edit/"
