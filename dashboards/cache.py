@@ -58,18 +58,25 @@ def scope_key(user) -> str:
 
 
 def cached(user, selection, compute):
+    """The dashboard's figures for the user's scope and selection (computed on a miss)."""
+    return cached_for(user, f"dashboards:{selection.key}", lambda: compute(user, selection))
+
+
+def cached_for(user, key: str, compute):
+    """`compute()` kept for the user's scope under `key`, dropped on every write like the
+    dashboard's figures (the area profiles use it too)."""
     try:
-        key = f"dashboards:{_call(generation)}:{scope_key(user)}:{selection.key}"
+        key = f"{_call(generation)}:{scope_key(user)}:{key}"
         data = _call(cache.get, key)
     except _Unreachable as error:
-        logger.warning("Dashboard figures computed without the cache (unreachable): %s", error)
-        return compute(user, selection)
+        logger.warning("Figures computed without the cache (unreachable): %s", error)
+        return compute()
     if data is None:
-        data = compute(user, selection)
+        data = compute()
         try:
             _call(cache.set, key, data, TIMEOUT)
         except _Unreachable as error:
-            logger.warning("Dashboard figures not cached (cache unreachable): %s", error)
+            logger.warning("Figures not cached (cache unreachable): %s", error)
     return data
 
 

@@ -229,3 +229,21 @@ def test_council_project_and_meeting_pages_link_to_their_areas(world, staff_clie
     page = client.get(f"/councils/{a1.pk}/").text
     assert f'href="/areas/{a1.subdistrict_id}/"' in page
     assert f'href="/areas/{world["a"].code}/"' not in page and 'href="/areas/33/"' not in page
+
+
+def test_a_profile_is_cached_for_the_scope_and_dropped_on_every_write(
+    partners, staff_client, world
+):
+    """A province's profile sums its thousands of projects: it is kept like the dashboard's
+    figures (per scope, area, year, language and day) and dropped on every save."""
+    staff_client.get("/areas/33/")
+    with CaptureQueriesContext(connection) as cached:
+        response = staff_client.get("/areas/33/")
+    assert response.context["summary"]["councils"]["total"] == 3
+    CouncilFactory(subdistrict__district=world["b"])
+    with CaptureQueriesContext(connection) as renewed:
+        response = staff_client.get("/areas/33/")
+    assert response.context["summary"]["councils"]["total"] == 4
+    assert len(cached) < len(renewed) - 10
+    english = staff_client.get("/areas/33/", headers={"Accept-Language": "en"})
+    assert english.context["summary"]["councils"]["total"] == 4
