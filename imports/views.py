@@ -430,16 +430,20 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         if queued:
             return redirect(batch)
-        messages.success(
-            request,
-            _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
-            % {
-                "new": batch.rows_new,
-                "changed": batch.rows_changed,
-                "unchanged": batch.rows_unchanged,
-            },
-        )
+        _say_imported(request, batch)
     return redirect(batch)
+
+
+def _say_imported(request: HttpRequest, batch) -> None:
+    messages.success(
+        request,
+        _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
+        % {
+            "new": batch.rows_new,
+            "changed": batch.rows_changed,
+            "unchanged": batch.rows_unchanged,
+        },
+    )
 
 
 @require_POST
@@ -457,15 +461,7 @@ def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if queued:
         messages.info(request, _("The work was queued again; this page shows its progress."))
     else:
-        messages.success(
-            request,
-            _("Imported: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.")
-            % {
-                "new": batch.rows_new,
-                "changed": batch.rows_changed,
-                "unchanged": batch.rows_unchanged,
-            },
-        )
+        _say_imported(request, batch)
     return redirect(batch)
 
 

@@ -174,15 +174,14 @@ def _presented(raw: list[tuple], labels: dict, masks: dict) -> list[Change]:
     ]
 
 
-def is_current(record: Model, history_row) -> bool:
-    """Whether this version is the record as it is now (restoring it would change nothing)."""
-    latest = record.history.order_by("-history_date", "-history_id").first()
-    return latest is not None and latest.history_id == history_row.history_id
+def latest_version(record: Model):
+    """The record's newest history row: the record as it is now."""
+    return record.history.order_by("-history_date", "-history_id").first()
 
 
-def revert_preview(record: Model, history_row, *, masked: bool = False) -> list[Change]:
-    """What restoring `history_row` would change, field by field: now → restored."""
-    now = record.history.order_by("-history_date", "-history_id").first()
+def revert_preview(record: Model, now, history_row, *, masked: bool = False) -> list[Change]:
+    """What restoring `history_row` would change, field by field: `now` (latest_version)
+    → restored."""
     raw = [
         change
         for change in _changes(now, history_row)

@@ -15,7 +15,7 @@ from portal.history import (
     SYSTEM_PATHS,
     RevertRefused,
     entries_for,
-    is_current,
+    latest_version,
     revert,
     revert_preview,
 )
@@ -48,7 +48,7 @@ def history_page(request: HttpRequest, record: Model, owned: list) -> HttpRespon
         hidden, entries = len(entries) - len(kept), kept
     current = next((entry.history.history_id for entry in entries if entry.is_main), None)
     if hide_system:
-        latest = record.history.order_by("-history_date", "-history_id").first()
+        latest = latest_version(record)
         current = latest.history_id if latest is not None else None
     people = _people_shown(entries)
     if people:
@@ -86,7 +86,8 @@ def revert_action(
     if history_row is None:
         raise Http404
     history_page_url = request.path.rsplit("/", 3)[0] + "/"
-    current = is_current(record, history_row)
+    latest = latest_version(record)
+    current = latest.history_id == history_row.history_id
     if request.method != "POST":
         shown = shows_personal_data(request)
         return render(
@@ -96,7 +97,9 @@ def revert_action(
                 "record": record,
                 "version": history_row,
                 "is_current": current,
-                "changes": [] if current else revert_preview(record, history_row, masked=not shown),
+                "changes": []
+                if current
+                else revert_preview(record, latest, history_row, masked=not shown),
                 "history_url": history_page_url,
             },
         )
